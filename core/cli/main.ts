@@ -1,0 +1,51 @@
+/**
+ * The `keyway` command: dispatches to subcommands. Later issues add ssh, sftp, scp, keygen,
+ * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
+ */
+import { keyscanMain } from './keyscan.js';
+import { UsageError } from './args.js';
+
+const USAGE = `usage: keyway <command> [options]
+
+commands:
+  keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
+      print the host keys of SSH servers, like ssh-keyscan(1)
+`;
+
+type Main = (
+  argv: readonly string[],
+  io: { out: (l: string) => void; err: (l: string) => void },
+) => Promise<number>;
+
+const commands: Record<string, Main> = {
+  keyscan: keyscanMain,
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const io = {
+    out: (l: string) => process.stdout.write(l + '\n'),
+    err: (l: string) => process.stderr.write(l + '\n'),
+  };
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    io.err(`keyway: unknown command "${name}"`);
+    process.stderr.write(USAGE);
+    return 1;
+  }
+  try {
+    return await cmd(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`keyway ${name}: ${e.message}`);
+      process.stderr.write(USAGE);
+      return 1;
+    }
+    io.err(`keyway ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Joins a sans-IO Transport to a Duplex stream: a TCP socket, a channel of another
+ * connection (jump hosts) or a child process's stdio (ProxyCommand). The only place where
+ * the transport meets I/O.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ConnectionLost, TimeoutError } from '../errors.js';
+import type { Transport } from './transport.js';
+
+/** How often the adapter lets an idle transport check its time-based rekey limit. */
+const TICK_MS = 60_000;
+
+/**
+ * Wires transport ⇄ stream and starts the transport. When the transport closes the stream is
+ * ended (after the DISCONNECT is flushed); when the stream ends the transport is told.
+ */
+export function attachTransport(transport: Transport, stream: Duplex): void {
+  transport.onSend = (data) => {
+    if (!stream.destroyed) stream.write(data);
+  };
+  const prevClose = transport.onClose;
+  const timer = setInterval(() => transport.tick(), TICK_MS);
+  timer.unref();
+  transport.onClose = (err) => {
+    clearInterval(timer);
+    stream.end();
+    // give the peer a moment to read our DISCONNECT, then make sure the stream goes away
+    setTimeout(() => stream.destroy(), 1000).unref();
+    prevClose(err);
+  };
+  stream.on('data', (chunk: Buffer) => transport.receive(chunk));
+  stream.on('end', () => transport.handleEof());
+  stream.on('close', () => transport.handleEof());
+  stream.on('error', (e: Error) => transport.handleEof(e));
+  transport.start();
+}
+
+export interface TcpOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Connect timeout (ConnectTimeout). */
+  readonly timeoutMs?: number;
+}
+
+/** Opens a TCP connection with TCP_NODELAY (SSH packets are latency-sensitive and already framed). */
+export function connectTcp(opts: TcpOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: opts.host, port: opts.port, noDelay: true });
+    const timeout = opts.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new TimeoutError(
+          `connection to ${opts.host} port ${opts.port} timed out after ${timeout} ms`,
+        ),
+      );
+    }, timeout);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        new ConnectionLost(
+          `connect to ${opts.host} port ${opts.port}: ${e.message}`,
+          { code: e.code },
+          { cause: e },
+        ),
+      );
+    });
+  });
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Runs the test suite with node's built-in runner, TypeScript loaded through tsx.
+// Usage: node scripts/run-tests.mjs [unit|interop|e2e|fuzz ...] [--only substring]
+// Why node:test: no runner dependency to keep current, per-test reporting, and its summary
+// lines are what CI reads. Files are listed here (not globbed by node) so Node 20 works too.
+// Each test gets at most KEYWAY_TEST_TIMEOUT_MS (default 10 min), and a file ends once its tests
+// have (--test-force-exit, Node >= 20.14): a hung test then fails CI instead of hanging it, and
+// the interop harness's exit hook stops the servers that test left running.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? args.splice(onlyIdx, 2)[1] : undefined;
+const tiers = args.length > 0 ? args : ['unit', 'interop', 'e2e'];
+
+function walk(dir) {
+  let out = [];
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(walk(p));
+    else if (e.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const files = tiers
+  .flatMap((t) => walk(join(root, 'test', t)))
+  .filter((f) => !only || f.includes(only))
+  .sort()
+  .map((f) => relative(root, f));
+if (files.length === 0) {
+  console.error(`no test files found for ${tiers.join(', ')}`);
+  process.exit(1);
+}
+const timeoutMs = Number(process.env.KEYWAY_TEST_TIMEOUT_MS ?? 600_000);
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=2',
+    `--test-timeout=${timeoutMs}`,
+    ...forceExit,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(r.status ?? 1);

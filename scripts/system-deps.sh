@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs, with apt, the Debian packages the tests run against (DESIGN.md "Real components in
+# tests"). KEYWAY_SYSTEM_PACKAGES below is the one list: add packages there.
+# Quick when everything is present (dpkg-query, no apt). Needs root only when something is
+# missing. No service is started on purpose: while apt runs, a policy-rc.d that denies service
+# starts is put in place if the machine has none (openssh-server's postinst would start sshd).
+set -euo pipefail
+
+KEYWAY_SYSTEM_PACKAGES=(
+  openssh-server # sshd 9.2 for interop tests
+  openssh-client # ssh, ssh-keygen, ssh-keyscan, ssh-agent, ssh-add, sftp
+  dropbear-bin   # dropbear 2022.83 and dropbearkey
+  debootstrap    # scripts/trixie-root.sh: OpenSSH 10 and dropbear 2025 in a chroot
+)
+
+say() { printf 'system-deps: %s\n' "$*" >&2; }
+
+installed() {
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" == installed ]]
+}
+
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  say "this script needs a Debian system with apt-get (install: ${KEYWAY_SYSTEM_PACKAGES[*]})"
+  exit 1
+fi
+
+missing=()
+for p in "${KEYWAY_SYSTEM_PACKAGES[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  say "all present: ${KEYWAY_SYSTEM_PACKAGES[*]}"
+  exit 0
+fi
+
+if [[ "$(id -u)" != 0 ]]; then
+  say "missing packages: ${missing[*]}"
+  say "run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+  exit 1
+fi
+
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\n# keyway system-deps.sh: no service starts during install\nexit 101\n' >"$policy"
+  chmod 0755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+say "installing: ${missing[*]}"
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+
+for p in "${missing[@]}"; do
+  installed "$p" || {
+    say "ERROR: $p is still not installed"
+    exit 1
+  }
+done
+say "installed: ${missing[*]}"

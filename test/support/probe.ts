@@ -1,0 +1,65 @@
+/**
+ * Proves both directions of an encrypted transport without the auth layer: SERVICE_REQUEST
+ * ssh-userauth → SERVICE_ACCEPT, then USERAUTH_REQUEST method "none" → USERAUTH_FAILURE with
+ * the server's method list (RFC 4252 §5.2).
+ */
+import type { Transport } from '../../core/transport/transport.js';
+import { Msg } from '../../core/wire/messages.js';
+import { SshReader } from '../../core/wire/reader.js';
+import { SshWriter } from '../../core/wire/writer.js';
+
+export function noneRequest(user: string): Uint8Array {
+  return new SshWriter()
+    .writeByte(Msg.USERAUTH_REQUEST)
+    .writeString(user)
+    .writeString('ssh-connection')
+    .writeString('none')
+    .toBytes();
+}
+
+/** Sends a "none" auth request and resolves with the methods the server lists. */
+export function authNone(t: Transport, user = 'root', timeoutMs = 10_000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no USERAUTH_FAILURE')), timeoutMs);
+    const prevClose = t.onClose;
+    t.onClose = (e) => {
+      clearTimeout(timer);
+      reject(e ?? new Error('closed'));
+      prevClose(e);
+    };
+    t.onMessage = (p) => {
+      if (p[0] === Msg.USERAUTH_BANNER) return;
+      clearTimeout(timer);
+      t.onClose = prevClose;
+      if (p[0] !== Msg.USERAUTH_FAILURE)
+        return reject(new Error(`expected USERAUTH_FAILURE, got ${p[0]}`));
+      const r = new SshReader(p);
+      r.readByte();
+      resolve(r.readNameList());
+    };
+    t.send(noneRequest(user));
+  });
+}
+
+export async function probe(t: Transport, user = 'root'): Promise<string[]> {
+  await t.requestService('ssh-userauth');
+  return authNone(t, user);
+}
+
+/** Runs tasks with at most `limit` in flight; returns their results in order. */
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,192 @@
+/**
+ * Client and server transports against each other in memory: every KEX method, cipher and
+ * MAC; rekeying from both sides; strict KEX sequence-number resets; EXT_INFO; service request.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { transportPair } from '../../support/transport-pair.js';
+import { generateHostKeyPair } from '../../../core/crypto/hostkey/index.js';
+import { supportedKex } from '../../../core/crypto/kex/index.js';
+import { supportedCiphers, supportedMacs, cipherInfo } from '../../../core/crypto/cipher/index.js';
+import { Msg } from '../../../core/wire/messages.js';
+import { SshWriter } from '../../../core/wire/writer.js';
+import { HostKeyRejected } from '../../../core/errors.js';
+import { Transport } from '../../../core/transport/transport.js';
+
+const ed25519 = generateHostKeyPair('ssh-ed25519');
+const hostKeys = [
+  ed25519,
+  generateHostKeyPair('ecdsa-sha2-nistp256'),
+  generateHostKeyPair('ssh-rsa', 2048),
+];
+
+function channelData(n: number): Uint8Array {
+  return new SshWriter()
+    .writeByte(Msg.CHANNEL_DATA)
+    .writeUint32(0)
+    .writeString(new Uint8Array(n).fill(7))
+    .toBytes();
+}
+
+async function roundTrip(pair: ReturnType<typeof transportPair>): Promise<void> {
+  await Promise.all([pair.client.ready, pair.server.ready]);
+  await pair.client.requestService('ssh-userauth');
+  pair.client.send(channelData(1000));
+  pair.server.send(channelData(2000));
+  for (
+    let i = 0;
+    i < 100 && (pair.serverMessages.length < 1 || pair.clientMessages.length < 1);
+    i++
+  ) {
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(pair.serverMessages.length, 1);
+  assert.equal(pair.clientMessages.length, 1);
+  assert.equal(pair.serverMessages[0]?.length, 1 + 4 + 4 + 1000);
+}
+
+for (const kex of supportedKex()) {
+  test(`kex ${kex} completes and both directions carry data`, async () => {
+    const pair = transportPair({ hostKeys, client: { algorithms: { kex: [kex] } } });
+    await roundTrip(pair);
+    const info = await pair.client.ready;
+    assert.equal(info.negotiated.kex, kex);
+    assert.equal(info.strict, true);
+    assert.deepEqual(pair.client.sessionId, pair.server.sessionId);
+    pair.client.disconnect();
+    assert.equal(await pair.serverClosed.then((e) => e?.code), 'DISCONNECTED_BY_PEER');
+  });
+}
+
+for (const cipher of supportedCiphers()) {
+  const macs = cipherInfo(cipher)?.aead ? [null] : supportedMacs();
+  for (const mac of macs) {
+    test(`cipher ${cipher}${mac ? ' + ' + mac : ''} carries data both ways`, async () => {
+      const algorithms = {
+        ciphers: [cipher],
+        ...(mac ? { macs: [mac] } : {}),
+        kex: ['curve25519-sha256'],
+      };
+      const pair = transportPair({ hostKeys, client: { algorithms } });
+      await roundTrip(pair);
+      const n = (await pair.client.ready).negotiated;
+      assert.equal(n.cipherCtoS, cipher);
+      assert.equal(n.macStoC, mac);
+      pair.client.disconnect();
+    });
+  }
+}
+
+for (const alg of ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256']) {
+  test(`host key algorithm ${alg} is verified`, async () => {
+    let seen = '';
+    const pair = transportPair({
+      hostKeys,
+      client: {
+        algorithms: { hostKey: [alg] },
+        verifyHostKey: (key, a) => {
+          seen = `${key.type}/${a}`;
+          return true;
+        },
+      },
+    });
+    await roundTrip(pair);
+    assert.equal(seen, `${alg.startsWith('rsa') ? 'ssh-rsa' : alg}/${alg}`);
+    pair.client.disconnect();
+  });
+}
+
+test('rekeying started by either side keeps the connection and resets strict sequence numbers', async () => {
+  const pair = transportPair({ hostKeys });
+  await roundTrip(pair);
+  const kexes: string[] = [];
+  pair.client.onKexComplete = (i) => kexes.push(`client:${i.reason}`);
+  pair.server.onKexComplete = (i) => kexes.push(`server:${i.reason}`);
+  pair.client.rekey();
+  pair.client.send(channelData(10)); // queued during KEX, delivered after
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(kexes.sort(), ['client:rekey-local', 'server:rekey-peer']);
+  assert.equal(pair.serverMessages.length, 2);
+  // strict KEX: after NEWKEYS the counters restarted, so only a few packets have passed
+  assert.ok(pair.client.writer.seq < 5, `client seq ${pair.client.writer.seq}`);
+  pair.server.rekey();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(kexes.length, 4);
+  pair.server.send(channelData(10));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pair.clientMessages.length, 2);
+  pair.client.disconnect();
+});
+
+test('rekeying is triggered by the byte limit', async () => {
+  const pair = transportPair({ hostKeys, client: { rekeyLimitBytes: 64 * 1024 } });
+  await roundTrip(pair);
+  let rekeys = 0;
+  pair.client.onKexComplete = () => rekeys++;
+  for (let i = 0; i < 40; i++) {
+    pair.client.send(channelData(4096));
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(rekeys >= 2, `rekeys: ${rekeys}`);
+  assert.equal(pair.serverMessages.length, 41);
+  pair.client.disconnect();
+});
+
+test('rekeying is triggered by time', async () => {
+  let now = 0;
+  const pair = transportPair({ hostKeys, client: { rekeyIntervalMs: 1000, now: () => now } });
+  await roundTrip(pair);
+  let rekeys = 0;
+  pair.client.onKexComplete = () => rekeys++;
+  now = 999;
+  pair.client.tick();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(rekeys, 0);
+  now = 1001;
+  pair.client.tick();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(rekeys, 1);
+  pair.client.disconnect();
+});
+
+test('the server sends EXT_INFO with server-sig-algs and the client keeps it', async () => {
+  const pair = transportPair({
+    hostKeys,
+    server: { serverSigAlgs: ['ssh-ed25519', 'rsa-sha2-512'] },
+  });
+  await roundTrip(pair);
+  const v = pair.client.peerExtensions.get('server-sig-algs');
+  assert.equal(Buffer.from(v ?? []).toString(), 'ssh-ed25519,rsa-sha2-512');
+  assert.ok(pair.client.peerExtensions.has('ping@openssh.com'));
+  pair.client.disconnect();
+});
+
+test('nothing is sent after the KEX reply until the host-key verifier answers', async () => {
+  let release: (ok: boolean) => void = () => {};
+  const sentAfterReply: number[] = [];
+  let replySeen = false;
+  const pair = transportPair({
+    hostKeys,
+    client: { verifyHostKey: () => new Promise<boolean>((r) => (release = r)) },
+  });
+  const origSend = pair.client.onSend;
+  pair.client.onSend = (b) => {
+    if (replySeen) sentAfterReply.push(b.length);
+    origSend(b);
+  };
+  pair.client.requestService('ssh-userauth').catch(() => {});
+  await new Promise((r) => setTimeout(r, 100));
+  replySeen = true;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(sentAfterReply, [], 'client sent bytes while the verifier was pending');
+  release(false);
+  const err = await pair.clientClosed;
+  assert.ok(err instanceof HostKeyRejected, String(err));
+  // the only thing sent after rejecting is the DISCONNECT
+  assert.equal(sentAfterReply.length, 1);
+});
+
+test('a client without a host-key verifier cannot be created', () => {
+  assert.throws(() => new Transport({ role: 'client' }), /verifier is required/);
+});
