@@ -23,7 +23,8 @@ import { hostKeyAlgorithmKeyType } from '../../core/crypto/hostkey/index.js';
 import type { PublicKey } from '../../core/crypto/hostkey/types.js';
 import { Msg } from '../../core/wire/messages.js';
 import { SshWriter } from '../../core/wire/writer.js';
-import { probe, authNone, pool } from '../support/probe.js';
+import { probe, authNone, pool, loginPublickey, globalRequest } from '../support/probe.js';
+import { generateHostKeyPair } from '../../core/crypto/hostkey/index.js';
 
 interface Combo {
   kex: string;
@@ -83,7 +84,8 @@ async function tryCombo(server: RunningServer, c: Combo): Promise<string | null>
     ) {
       return `negotiated ${JSON.stringify(n)}`;
     }
-    if (c.mac && (n.macCtoS !== c.mac || n.macStoC !== c.mac)) return `negotiated MAC ${n.macCtoS}`;
+    const wantMac = cipherInfo(c.cipher)?.aead ? null : c.mac;
+    if (n.macCtoS !== wantMac || n.macStoC !== wantMac) return `negotiated MAC ${n.macCtoS}`;
     if (!methods.includes('publickey')) return `USERAUTH_FAILURE methods ${methods.join(',')}`;
     if (!kex.strict) return 'strict KEX not negotiated';
     return null;
@@ -93,7 +95,10 @@ async function tryCombo(server: RunningServer, c: Combo): Promise<string | null>
 }
 
 async function runMatrix(server: RunningServer, list: Combo[]): Promise<void> {
-  const results = await pool(list, 4, async (c) => ({ c, err: await tryCombo(server, c) }));
+  // dropbear refuses a sixth unauthenticated connection from one address (MAX_UNAUTH_PER_IP),
+  // and children of closed connections linger a moment: keep fewer in flight there.
+  const inFlight = server.kind === 'dropbear' ? 2 : 4;
+  const results = await pool(list, inFlight, async (c) => ({ c, err: await tryCombo(server, c) }));
   const failed = results.filter((r) => r.err !== null);
   assert.equal(
     failed.length,
@@ -137,7 +142,7 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
       }
     });
 
-    test('every KEX × cipher × MAC × host-key algorithm', async () => {
+    test('every KEX × cipher × MAC × host-key algorithm', async (t) => {
       const kexes = intersect(ours.kex, algs.kex);
       const ciphers = intersect(ours.ciphers, algs.ciphers);
       const macs = intersect(ours.macs, algs.macs);
@@ -146,7 +151,9 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
       assert.equal(ciphers.length, 6);
       assert.equal(macs.length, 4);
       assert.equal(hostKeys.length, 6);
-      await runMatrix(server, combos(kexes, ciphers, macs, hostKeys));
+      const list = combos(kexes, ciphers, macs, hostKeys);
+      t.diagnostic(`${server.version}: ${list.length} combinations; kex ${kexes.join(',')}`);
+      await runMatrix(server, list);
     });
 
     test('a server restricted to one algorithm per category negotiates with the defaults', async () => {
@@ -193,7 +200,10 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
     });
 
     test('rekeys started by the server (RekeyLimit) and by the client keep the connection alive', async () => {
-      const s = await startOpenSsh({ flavor, rekeyLimit: '32K' });
+      // sshd rekeys only after authentication: log in with a key it was given.
+      const user = generateHostKeyPair('ssh-ed25519');
+      const line = `ssh-ed25519 ${Buffer.from(user.publicKey.blob).toString('base64')}`;
+      const s = await startOpenSsh({ flavor, rekeyLimit: '32K', authorizedKeys: [line] });
       try {
         const { transport } = await openTransport({
           host: s.host,
@@ -202,16 +212,22 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
         });
         const kexes: string[] = [];
         transport.onKexComplete = (i) => kexes.push(i.reason);
-        await probe(transport);
+        await loginPublickey(transport, user);
         const ignore = new SshWriter()
           .writeByte(Msg.IGNORE)
           .writeString(new Uint8Array(4000))
           .toBytes();
-        for (let i = 0; i < 40; i++) transport.send(ignore); // 160 KB: several server rekeys
-        assert.deepEqual(await authNone(transport), ['publickey']);
-        assert.ok(kexes.filter((k) => k === 'rekey-peer').length >= 2, `kexes: ${kexes.join(',')}`);
+        for (let round = 0; round < 3; round++) {
+          for (let i = 0; i < 12; i++) transport.send(ignore); // 48 KB > RekeyLimit 32K
+          assert.equal(await globalRequest(transport), Msg.REQUEST_FAILURE);
+        }
+
+        assert.ok(
+          kexes.filter((k) => k === 'rekey-peer').length >= 2,
+          `kexes: ${kexes.join(',')}\n${s.log().slice(-1500)}`,
+        );
         transport.rekey();
-        assert.deepEqual(await authNone(transport), ['publickey']);
+        assert.equal(await globalRequest(transport), Msg.REQUEST_FAILURE);
         assert.ok(kexes.includes('rekey-local'), `kexes: ${kexes.join(',')}`);
         transport.disconnect();
       } finally {
@@ -227,7 +243,7 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
     });
     after(async () => server?.stop());
 
-    test('every KEX × cipher × MAC × host-key algorithm dropbear has', async () => {
+    test('every KEX × cipher × MAC × host-key algorithm dropbear has', async (t) => {
       // dropbear's algorithms are fixed at build time: ask it, by offering each of ours alone.
       const kexes: string[] = [];
       for (const kex of ours.kex) {
@@ -296,7 +312,11 @@ for (const flavor of ['bookworm', 'trixie'] as Flavor[]) {
           hostKeys.includes('ecdsa-sha2-nistp256'),
         hostKeys.join(','),
       );
-      await runMatrix(server, combos(kexes, ciphers, macs, hostKeys));
+      const list = combos(kexes, ciphers, macs, hostKeys);
+      t.diagnostic(
+        `${server.version}: ${list.length} combinations; kex ${kexes.join(',')}; ciphers ${ciphers.join(',')}; MACs ${macs.join(',')}; host keys ${hostKeys.join(',')}`,
+      );
+      await runMatrix(server, list);
     });
 
     test('a client-started rekey keeps the connection alive', async () => {

@@ -63,3 +63,55 @@ export async function pool<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * Logs in with a publickey signature (RFC 4252 §7), for tests that need an authenticated
+ * connection before the auth layer exists: OpenSSH starts no rekey before authentication.
+ * `key` is a HostKeyPair used as a user key; its public line must be in authorized_keys.
+ */
+export async function loginPublickey(
+  t: Transport,
+  key: {
+    publicKey: { blob: Uint8Array };
+    algorithms: readonly string[];
+    sign(alg: string, data: Uint8Array): Uint8Array;
+  },
+  user = 'root',
+): Promise<void> {
+  await t.requestService('ssh-userauth');
+  const sessionId = t.sessionId;
+  if (!sessionId) throw new Error('no session id');
+  const alg = key.algorithms[0] ?? '';
+  const body = new SshWriter()
+    .writeByte(Msg.USERAUTH_REQUEST)
+    .writeString(user)
+    .writeString('ssh-connection')
+    .writeString('publickey')
+    .writeBoolean(true)
+    .writeString(alg)
+    .writeString(key.publicKey.blob)
+    .toBytes();
+  const signed = new SshWriter().writeString(sessionId).writeBytes(body).toBytes();
+  const request = new SshWriter().writeBytes(body).writeString(key.sign(alg, signed)).toBytes();
+  await new Promise<void>((resolve, reject) => {
+    t.onMessage = (p) => {
+      if (p[0] === Msg.USERAUTH_BANNER) return;
+      if (p[0] === Msg.USERAUTH_SUCCESS) resolve();
+      else reject(new Error(`publickey login refused (message ${p[0]})`));
+    };
+    t.send(request);
+  });
+}
+
+/** A global request with want-reply (keepalive@openssh.com): resolves with the reply type. */
+export function globalRequest(t: Transport, name = 'keepalive@openssh.com'): Promise<number> {
+  return new Promise((resolve) => {
+    t.onMessage = (p) => {
+      // OpenSSH announces hostkeys-00@openssh.com (no reply wanted) after login: not our answer.
+      if (p[0] !== Msg.GLOBAL_REQUEST) resolve(p[0] ?? 0);
+    };
+    t.send(
+      new SshWriter().writeByte(Msg.GLOBAL_REQUEST).writeString(name).writeBoolean(true).toBytes(),
+    );
+  });
+}

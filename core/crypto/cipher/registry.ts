@@ -66,43 +66,53 @@ function requireMac(cipher: string, mac: string | null): string {
   return mac;
 }
 
-type Role = 'sealer' | 'opener';
+interface Request {
+  readonly entry: CipherEntry;
+  readonly mac: string | null;
+  readonly keys: DirectionKeys;
+  /** What the caller asked for, and what it resolved to for the cipher's primitive. */
+  readonly requested: CryptoBackend;
+  readonly backend: ResolvedBackend;
+}
 
-function build(
-  role: Role,
+function request(
   cipher: string,
   mac: string | null,
   keys: DirectionKeys,
-  backend: CryptoBackend,
-): PacketSealer | PacketOpener {
+  requested: CryptoBackend,
+): Request {
   const entry = lookup(cipher);
   const macName = entry.info.aead ? null : requireMac(cipher, mac);
-  const be: ResolvedBackend = resolveBackend(entry.native, backend, cipher);
-  switch (entry.kind) {
-    case 'chacha20-poly1305':
-      return role === 'sealer'
-        ? new ChaChaPolySealer(keys.key, be, backend)
-        : new ChaChaPolyOpener(keys.key, be, backend);
-    case 'aes-gcm':
-      return role === 'sealer'
-        ? new GcmSealer(entry.info, keys, be)
-        : new GcmOpener(entry.info, keys, be);
-    case 'aes-ctr': {
-      const name = macName ?? '';
-      const packetMac = createMac(name, keys.macKey, backend);
-      const etm = macInfo(name)?.etm === true;
-      const stream = aesCtrStream(entry.info, keys.key, keys.iv, be);
-      const names = {
-        cipher,
-        mac: name,
-        backend: be,
-        role: role === 'sealer' ? 'PacketSealer' : 'PacketOpener',
-      };
-      const args = [names, entry.info.blockSize, stream, packetMac, etm] as const;
-      return role === 'sealer' ? new BlockMacSealer(...args) : new BlockMacOpener(...args);
-    }
-  }
+  const backend = resolveBackend(entry.native, requested, cipher);
+  return { entry, mac: macName, keys, requested, backend };
 }
+
+/** AES-CTR with its MAC: the arguments of BlockMacSealer and BlockMacOpener. */
+function ctrParts(r: Request, role: string) {
+  const mac = requireMac(r.entry.info.name, r.mac);
+  const packetMac = createMac(mac, r.keys.macKey, r.requested);
+  const stream = aesCtrStream(r.entry.info, r.keys.key, r.keys.iv, r.backend);
+  const names = { cipher: r.entry.info.name, mac, backend: r.backend, role };
+  return [names, r.entry.info.blockSize, stream, packetMac, macInfo(mac)?.etm === true] as const;
+}
+
+const builders: Record<
+  CipherEntry['kind'],
+  { sealer(r: Request): PacketSealer; opener(r: Request): PacketOpener }
+> = {
+  'chacha20-poly1305': {
+    sealer: (r) => new ChaChaPolySealer(r.keys.key, r.backend, r.requested),
+    opener: (r) => new ChaChaPolyOpener(r.keys.key, r.backend, r.requested),
+  },
+  'aes-gcm': {
+    sealer: (r) => new GcmSealer(r.entry.info, r.keys, r.backend),
+    opener: (r) => new GcmOpener(r.entry.info, r.keys, r.backend),
+  },
+  'aes-ctr': {
+    sealer: (r) => new BlockMacSealer(...ctrParts(r, 'PacketSealer')),
+    opener: (r) => new BlockMacOpener(...ctrParts(r, 'PacketOpener')),
+  },
+};
 
 /**
  * Protection for packets we send. `mac` is ignored for AEAD ciphers and required otherwise.
@@ -115,7 +125,8 @@ export function createSealer(
   keys: DirectionKeys,
   backend: CryptoBackend = 'auto',
 ): PacketSealer {
-  return build('sealer', cipher, mac, keys, backend) as PacketSealer;
+  const r = request(cipher, mac, keys, backend);
+  return builders[r.entry.kind].sealer(r);
 }
 
 /** Protection for packets we receive; as createSealer. */
@@ -125,5 +136,6 @@ export function createOpener(
   keys: DirectionKeys,
   backend: CryptoBackend = 'auto',
 ): PacketOpener {
-  return build('opener', cipher, mac, keys, backend) as PacketOpener;
+  const r = request(cipher, mac, keys, backend);
+  return builders[r.entry.kind].opener(r);
 }

@@ -164,6 +164,12 @@ test('Poly1305: float64 implementation equals noble on random and extreme inputs
     }),
     { numRuns: 2000 },
   );
+  // Every length around the one-block / two-block / tail boundaries.
+  const rnd = fromHex('d3f1a0c5e6b7984a3b2c1d0e0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c');
+  for (let n = 0; n <= 130; n++) {
+    const msg = Uint8Array.from({ length: n }, (_, i) => (i * 167 + n) & 0xff);
+    assert.equal(toHex(poly1305(msg, rnd)), toHex(poly1305Noble(msg, rnd)), `length ${n}`);
+  }
   // Long all-ones input under the largest clamped r: the accumulator bound is tightest here.
   const key = fromHex('ffffff0ffcffff0ffcffff0ffcffff0f' + 'ff'.repeat(16));
   const msg = new Uint8Array(256 * 1024 + 13).fill(0xff);

@@ -306,3 +306,28 @@ test('chacha20-poly1305@openssh.com: draft-ietf-sshm-chacha20-poly1305 Appendix 
     assert.equal(toHex(opener.open(7, fromHex(sent))), toHex(packet.subarray(4)));
   }
 });
+
+test('aes-gcm: the invocation counter carries and wraps mod 2^64, the fixed field never changes', () => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => 0x30 + i);
+  for (const [ivHex, nextHex] of [
+    ['01020304' + '00000000000000ff', '01020304' + '0000000000000100'],
+    ['01020304' + 'ffffffffffffffff', '01020304' + '0000000000000000'],
+  ] as const) {
+    const p = frame(payloads[0] ?? new Uint8Array(), 16, true);
+    const expect = [ivHex, nextHex].map((nonce) => {
+      const c = createCipheriv('aes-256-gcm', key, fromHex(nonce));
+      c.setAAD(p.subarray(0, 4));
+      const body = c.update(p.subarray(4));
+      c.final();
+      return toHex(concatBytes(p.subarray(0, 4), body, c.getAuthTag()));
+    });
+    for (const be of backends) {
+      const k: DirectionKeys = { key, iv: fromHex(ivHex), macKey: new Uint8Array(0) };
+      const s = createSealer('aes256-gcm@openssh.com', null, k, be);
+      const o = createOpener('aes256-gcm@openssh.com', null, k, be);
+      const got = [s.seal(0, p), s.seal(1, p)];
+      assert.deepEqual(got.map(toHex), expect, be);
+      got.forEach((w, i) => assert.equal(toHex(o.open(i, w)), toHex(p.subarray(4))));
+    }
+  }
+});
