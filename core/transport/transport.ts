@@ -53,8 +53,10 @@ export interface TransportOptions {
 }
 
 export const SOFTWARE_VERSION = 'Keyway_0.1';
+/** ping@openssh.com messages (OpenSSH PROTOCOL §1.9). */
 const PING = 192;
 const PONG = 193;
+const MAX_QUEUED_PONGS = 16;
 
 export class Transport {
   /** Wire bytes to send. Set by the adapter before start(). */
@@ -67,6 +69,8 @@ export class Transport {
   /** Lines the server sent before its identification line. */
   onBanner: (lines: readonly string[]) => void = () => {};
   onKexComplete: (info: KexCompleted) => void = () => {};
+  /** A PONG answering one of our pings. */
+  onPong: (data: Uint8Array) => void = () => {};
   /** Server role: accept a service (ssh-userauth, ssh-connection)? */
   onServiceRequest: (name: string) => boolean = () => false;
 
@@ -93,6 +97,8 @@ export class Transport {
   /** Packet processing is suspended while the host-key verifier runs. */
   private paused = false;
   private queue: Uint8Array[] = [];
+  /** PONGs owed while a key exchange runs (bounded by MAX_QUEUED_PONGS). */
+  private pongQueue: Uint8Array[] = [];
   private queuedBytes = 0;
   private serviceWaiters: { name: string; resolve: () => void; reject: (e: Error) => void }[] = [];
   private resolveReady: (info: KexCompleted) => void = () => {};
@@ -251,8 +257,9 @@ export class Transport {
   }
 
   private flushQueue(): void {
-    const q = this.queue;
+    const q = [...this.pongQueue, ...this.queue];
     this.queue = [];
+    this.pongQueue = [];
     this.queuedBytes = 0;
     for (const p of q) this.sendNow(p);
   }
@@ -280,7 +287,7 @@ export class Transport {
   }
 
   private flushQueueIfIdle(): void {
-    if (!this.kex.inProgress && this.queue.length > 0) this.flushQueue();
+    if (!this.kex.inProgress && this.queue.length + this.pongQueue.length > 0) this.flushQueue();
   }
 
   /** Handles one packet; returns a promise when processing must wait for it. */
@@ -325,7 +332,7 @@ export class Transport {
       case PING:
         return this.onPing(payload);
       case PONG:
-        return;
+        return this.onPongMsg(payload);
     }
     if (type >= 50) {
       this.onMessage(payload, seq);
@@ -371,13 +378,35 @@ export class Transport {
   }
 
   /** ping@openssh.com: answer with PONG; pings during key exchange are dropped, not queued. */
+  /**
+   * ping@openssh.com: PING is answered with PONG carrying the same data. While our key
+   * exchange runs the answers wait in a queue of at most MAX_QUEUED_PONGS; a peer that pings
+   * faster than that loses the excess, it cannot grow our memory.
+   */
   private onPing(payload: Uint8Array): void {
     const r = new SshReader(payload, 'PING');
     r.readByte();
     const data = r.readString();
     r.expectEnd();
-    if (this.kex.inProgress) return;
-    this.sendNow(new SshWriter().writeByte(PONG).writeString(data).toBytes());
+    const pong = new SshWriter().writeByte(PONG).writeString(data).toBytes();
+    if (!this.kex.inProgress && !this.paused) return this.sendNow(pong);
+    if (this.pongQueue.length < MAX_QUEUED_PONGS) this.pongQueue.push(pong);
+  }
+
+  private onPongMsg(payload: Uint8Array): void {
+    const r = new SshReader(payload, 'PONG');
+    r.readByte();
+    const data = r.readString().slice();
+    r.expectEnd();
+    this.onPong(data);
+  }
+
+  /** Sends PING (the peer must have announced ping@openssh.com in EXT_INFO). */
+  ping(data: Uint8Array = new Uint8Array(0)): void {
+    if (!this.peerExtensions.has('ping@openssh.com')) {
+      throw new SshError('the peer does not support ping@openssh.com');
+    }
+    this.send(new SshWriter().writeByte(PING).writeString(data).toBytes());
   }
 
   /** Our NEWKEYS is out. RFC 8308 §2.4: the server's EXT_INFO is the next packet it sends. */

@@ -190,3 +190,40 @@ test('nothing is sent after the KEX reply until the host-key verifier answers', 
 test('a client without a host-key verifier cannot be created', () => {
   assert.throws(() => new Transport({ role: 'client' }), /verifier is required/);
 });
+
+test('ping@openssh.com: a PING is answered with a PONG carrying its data', async () => {
+  const pair = transportPair({ hostKeys });
+  await roundTrip(pair);
+  const pongs: string[] = [];
+  pair.client.onPong = (d) => pongs.push(Buffer.from(d).toString());
+  pair.client.ping(Buffer.from('hello'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(pongs, ['hello']);
+  pair.client.disconnect();
+});
+
+test('ping@openssh.com: PONGs owed during a key exchange are queued, at most 16', async () => {
+  const pair = transportPair({ hostKeys });
+  await roundTrip(pair);
+  let pongs = 0;
+  pair.client.onPong = () => pongs++;
+  pair.server.rekey(); // the server is in KEX until its NEWKEYS; the client has not seen it yet
+  for (let i = 0; i < 100; i++) pair.client.ping();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(pongs, 16);
+  pair.client.ping();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pongs, 17);
+  pair.client.disconnect();
+});
+
+test('DISCONNECT from the peer surfaces its reason code and description', async () => {
+  const pair = transportPair({ hostKeys });
+  await roundTrip(pair);
+  pair.server.disconnect(11, 'bye now');
+  const err = await pair.clientClosed;
+  assert.equal(err?.code, 'DISCONNECTED_BY_PEER');
+  assert.equal(err?.details['peerReason'], 11);
+  assert.equal(err?.details['description'], 'bye now');
+  assert.equal(await pair.serverClosed, null);
+});
