@@ -21,7 +21,9 @@ export class PacketWriter {
   /** Sequence number of the next packet to send. */
   seq = 0;
 
+  /** Switches to new keys (at NEWKEYS); the old ones are wiped. */
   setSealer(sealer: PacketSealer): void {
+    this.sealer.dispose();
     this.sealer = sealer;
   }
 
@@ -58,7 +60,9 @@ export class PacketReader {
   /** packet_length of the packet whose header was read, or -1. */
   private pendingLength = -1;
 
+  /** Switches to new keys (at NEWKEYS); the old ones are wiped. */
   setOpener(opener: PacketOpener): void {
+    this.opener.dispose();
     this.opener = opener;
   }
 

@@ -24,6 +24,7 @@ import { resolveAlgorithms, type AlgorithmConfig } from './algorithms.js';
 import { decodeExtInfo, encodeExtInfo } from './ext-info.js';
 import { KexDriver, type KexCompleted } from './kex-driver.js';
 import { PacketReader, PacketWriter } from './packet-codec.js';
+import { noneOpener, noneSealer } from '../crypto/cipher/index.js';
 import { identificationLine, VersionParser } from './version.js';
 
 export type { KexCompleted } from './kex-driver.js';
@@ -468,6 +469,9 @@ export class Transport {
     this.serviceWaiters = [];
     this.rejectReady(why);
     this.kex.dispose();
+    // The stream is done: wipe the keys (a DISCONNECT sent above already used them).
+    this.writer.setSealer(noneSealer());
+    this.reader.setOpener(noneOpener());
     this.resolveClosed(err);
     this.onClose(err);
   }

@@ -29,6 +29,9 @@ class NoneSealer implements PacketSealer {
     return copyBytes(packet);
   }
 
+  /** Nothing secret to wipe. */
+  dispose(): void {}
+
   [inspectCustom](): string {
     return 'PacketSealer(none)';
   }
@@ -52,6 +55,9 @@ class NoneOpener implements PacketOpener {
     checkWirePacket(wire, readUint32(wire), BLOCK, false, 0);
     return copyBytes(wire, 4);
   }
+
+  /** Nothing secret to wipe. */
+  dispose(): void {}
 
   [inspectCustom](): string {
     return 'PacketOpener(none)';

@@ -33,6 +33,8 @@ interface PacketProtection {
   readonly lengthOutsideBlocks: boolean;
   /** Bytes of tag or MAC after the packet. */
   readonly overhead: number;
+  /** Zeroes the key material this object holds. It must not be used afterwards. */
+  dispose(): void;
 }
 
 export interface PacketSealer extends PacketProtection {
