@@ -3,9 +3,10 @@
 // Usage: node scripts/run-tests.mjs [unit|interop|e2e|fuzz ...] [--only substring]
 // Why node:test: no runner dependency to keep current, per-test reporting, and its summary
 // lines are what CI reads. Files are listed here (not globbed by node) so Node 20 works too.
-// Each test gets at most KEYWAY_TEST_TIMEOUT_MS (default 10 min), and a file ends once its tests
-// have (--test-force-exit, Node >= 20.14): a hung test then fails CI instead of hanging it, and
-// the interop harness's exit hook stops the servers that test left running.
+// Each test gets at most KEYWAY_TEST_TIMEOUT_MS (default 10 min), and the whole run at most
+// KEYWAY_RUN_TIMEOUT_MS (default 40 min): a hung test then fails CI instead of hanging it, and
+// the interop harness's exit hook stops the servers that run left behind. Not
+// --test-force-exit: it ends a file before tests registered after an await have run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -43,8 +44,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const timeoutMs = Number(process.env.KEYWAY_TEST_TIMEOUT_MS ?? 600_000);
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+const runTimeoutMs = Number(process.env.KEYWAY_RUN_TIMEOUT_MS ?? 2_400_000);
 const r = spawnSync(
   process.execPath,
   [
@@ -54,9 +54,14 @@ const r = spawnSync(
     '--test-reporter=spec',
     '--test-concurrency=2',
     `--test-timeout=${timeoutMs}`,
-    ...forceExit,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', timeout: runTimeoutMs, killSignal: 'SIGTERM' },
 );
+if (r.error || r.signal) {
+  console.error(
+    `test run stopped: ${r.error?.message ?? `signal ${r.signal}`} (limit ${runTimeoutMs} ms)`,
+  );
+  process.exit(1);
+}
 process.exit(r.status ?? 1);

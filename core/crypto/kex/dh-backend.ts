@@ -1,12 +1,13 @@
 /**
  * Finite-field Diffie-Hellman arithmetic (RFC 4253 §8): y = g^x mod p and K = f^x mod p.
- * node:crypto createDiffieHellman (constant-time OpenSSL/BoringSSL modexp, ~5× faster) after a
- * known-answer self-test; BigInt otherwise (variable time: a fallback only).
+ * node:crypto (constant-time OpenSSL/BoringSSL modexp, ~5× faster) for the RFC 3526 groups
+ * after a self-test; BigInt otherwise (variable time).
  *
- * The private exponent x is `privateBits` long with its top bit set. Values from the peer are
- * validated by the caller (dh-session.ts) before they reach a backend.
+ * BigInt draws x with exactly `privateBits` bits, top bit set; node uses OpenSSL's length for
+ * the named group (see below). Values from the peer are validated by the caller
+ * (dh-session.ts) before they reach a backend.
  */
-import { createDiffieHellman } from 'node:crypto';
+import { createDiffieHellmanGroup } from 'node:crypto';
 import { KeyExchangeFailed } from '../../errors.js';
 import { wipe } from '../../wire/bytes.js';
 import { randomBytes } from '../random.js';
@@ -45,23 +46,25 @@ function view(b: Buffer): Uint8Array {
 // --- node:crypto ---------------------------------------------------------------------------
 
 /**
- * Primes node:crypto may use. createDiffieHellman() runs OpenSSL's DH_check (primality tests
- * of p and (p-1)/2) on a prime it does not know: 0.1 s at 2048 bits, seconds at 4096, on every
- * group-exchange connection. The RFC 3526 groups skip that, so only they take the node path;
- * a group-exchange prime from the server goes to BigInt (variable-time modexp: GEX sits after
- * every elliptic-curve and fixed-group method in the default order).
+ * node:crypto only for the RFC 3526 groups, through createDiffieHellmanGroup(). Both ways of
+ * handing OpenSSL a prime of our own run DH_check (primality tests of p and (p-1)/2), which
+ * costs 0.1 s at 2048 bits on Node 20 and, on Node 24's OpenSSL 3.5, 0.4 s for group 14 and
+ * 37 s for group 18 — per call. Named groups skip it. They also take no private key from us:
+ * OpenSSL draws the exponent at its own length for the group (225–400 bits: twice the group's
+ * security strength, NIST SP 800-56A), not `privateBits`. A server-chosen group-exchange prime
+ * and fixed test secrets go to BigInt (variable-time modexp; GEX comes after every elliptic-
+ * curve and fixed-group method in the default order).
  */
-const nodePrimes = new Set(
-  Object.values(modpGroups).map((grp) => Buffer.from(grp.p).toString('hex')),
+const nodeGroupNames = new Map(
+  Object.values(modpGroups).map((grp) => [Buffer.from(grp.p).toString('hex'), `modp${grp.id}`]),
 );
 
-function nodeEphemeral(p: Uint8Array, g: Uint8Array, x: Uint8Array): DhEphemeral {
-  if (!nodePrimes.has(Buffer.from(stripLeadingZeros(p)).toString('hex')))
-    return bigintEphemeral(p, g, x);
-  const dh = createDiffieHellman(p, g);
-  dh.setPrivateKey(x);
-  wipe(x);
-  // With a private key already set, generateKeys() only computes g^x mod p.
+function nodeGroupName(p: Uint8Array): string | undefined {
+  return nodeGroupNames.get(Buffer.from(stripLeadingZeros(p)).toString('hex'));
+}
+
+function nodeEphemeral(name: string): DhEphemeral {
+  const dh = createDiffieHellmanGroup(name);
   const y = dh.generateKeys();
   return {
     publicKey: view(y),
@@ -77,8 +80,11 @@ function nodeEphemeral(p: Uint8Array, g: Uint8Array, x: Uint8Array): DhEphemeral
 
 export const nodeDh: DhBackend = {
   name: 'node',
-  generate: (p, g, bits) => nodeEphemeral(p, g, randomExponent(bits)),
-  fromSecret: (p, g, x) => nodeEphemeral(p, g, x.slice()),
+  generate: (p, g, bits) => {
+    const name = g.length === 1 && g[0] === 2 ? nodeGroupName(p) : undefined;
+    return name ? nodeEphemeral(name) : bigintEphemeral(p, g, randomExponent(bits));
+  },
+  fromSecret: (p, g, x) => bigintEphemeral(p, g, x.slice()),
 };
 
 // --- BigInt --------------------------------------------------------------------------------
@@ -106,14 +112,18 @@ export const bigintDh: DhBackend = {
 
 // --- selection -----------------------------------------------------------------------------
 
-// Known answer in group 14 with x = 65537: y = 2^x and K = 3^x mod p, against BigInt.
+// Cross-check in group 14: OpenSSL's y = 2^x mod p and K = 3^x mod p for its own x, by BigInt.
 const nodeWorks = selfTest(() => {
-  const { p, g, pValue } = modpGroups.group14;
-  const e = nodeDh.fromSecret(p, g, Uint8Array.of(1, 0, 1));
-  const y = bigIntToBytes(modPow(2n, 65537n, pValue));
-  const k = bigIntToBytes(modPow(3n, 65537n, pValue));
-  const agreed = stripLeadingZeros(e.agree(Uint8Array.of(3)));
-  return sameBytes(stripLeadingZeros(e.publicKey), y) && sameBytes(agreed, k);
+  const { pValue } = modpGroups.group14;
+  const dh = createDiffieHellmanGroup('modp14');
+  const y = dh.generateKeys();
+  const x = bytesToBigInt(view(dh.getPrivateKey()));
+  const k = dh.computeSecret(Buffer.from([3]));
+  const wantY = bigIntToBytes(modPow(2n, x, pValue));
+  const wantK = bigIntToBytes(modPow(3n, x, pValue));
+  return (
+    sameBytes(stripLeadingZeros(view(y)), wantY) && sameBytes(stripLeadingZeros(view(k)), wantK)
+  );
 });
 
 /** node:crypto when its self-test passes, else BigInt. */
