@@ -7,12 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { VersionParser } from '../../../core/transport/version.js';
 import { applyAlgorithmSpec } from '../../../core/transport/algorithm-list.js';
-import {
-  decodeKexInit,
-  encodeKexInit,
-  negotiate,
-  type KexInitLists,
-} from '../../../core/transport/kexinit.js';
+import { decodeKexInit, encodeKexInit, negotiate } from '../../../core/transport/kexinit.js';
+import { kexInitLists } from '../../support/kexinit-lists.js';
 import { decodeExtInfo, encodeExtInfo, serverSigAlgs } from '../../../core/transport/ext-info.js';
 import { PacketReader, PacketWriter } from '../../../core/transport/packet-codec.js';
 import { resolveAlgorithms } from '../../../core/transport/algorithms.js';
@@ -102,20 +98,7 @@ test('resolveAlgorithms: ssh-rsa only when asked for; unknown ciphers are refuse
   assert.deepEqual(d.compression, ['none']);
 });
 
-const lists = (over: Partial<KexInitLists> = {}): KexInitLists => ({
-  kex: ['curve25519-sha256'],
-  hostKey: ['ssh-ed25519'],
-  cipherCtoS: ['aes128-ctr'],
-  cipherStoC: ['aes128-ctr'],
-  macCtoS: ['hmac-sha2-256'],
-  macStoC: ['hmac-sha2-256'],
-  compCtoS: ['none'],
-  compStoC: ['none'],
-  langCtoS: [],
-  langStoC: [],
-  firstKexPacketFollows: false,
-  ...over,
-});
+const lists = kexInitLists;
 
 test('KEXINIT round-trips and rejects trailing bytes', () => {
   const l = lists({ kex: ['a', 'b', 'kex-strict-c-v00@openssh.com'], firstKexPacketFollows: true });
