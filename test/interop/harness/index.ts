@@ -16,3 +16,4 @@ export { trixieRootPath } from './roots.js';
 export { freePort } from './process.js';
 export { keyscan, runClient, ssh } from './clients.js';
 export type { ClientResult } from './clients.js';
+export { ensureTestUser, TEST_USER, TEST_PASSWORD } from './users.js';

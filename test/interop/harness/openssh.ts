@@ -1,7 +1,7 @@
 // OpenSSH sshd for interop tests: a config of our own in a temp dir (sshd_config(5)), host keys
 // made for the run, `sshd -D -e` in the foreground on 127.0.0.1, chroot'd for trixie; and the
 // algorithm lists a flavor's OpenSSH knows (`ssh -Q`).
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { makeOpenSshHostKeys, ALL_HOST_KEY_TYPES } from './hostkeys.js';
 import { launch, withFreePort } from './process.js';
 import { command, ensurePrivsepDir, makeWorkdir, runTool } from './roots.js';
@@ -58,7 +58,10 @@ export async function startOpenSsh(opts: ServerOptions = {}): Promise<RunningSer
   try {
     const hostKeys = await makeOpenSshHostKeys(flavor, wd, opts.hostKeyTypes ?? ALL_HOST_KEY_TYPES);
     const authorized = (opts.authorizedKeys ?? []).map((l) => `${l}\n`).join('');
-    await writeFile(wd.host('authorized_keys'), authorized, { mode: 0o600 });
+    // sshd reads authorized_keys as the user logging in, who may not be root (keyway-test):
+    // the work dir and the file must be readable to them (the host keys stay 0600).
+    await writeFile(wd.host('authorized_keys'), authorized, { mode: 0o644 });
+    await chmod(wd.hostPath, 0o755);
     const cfg = wd.server('sshd_config');
     const launched = await withFreePort(async (port) => {
       const text = sshdConfig(port, wd, hostKeys, opts);
