@@ -8,6 +8,7 @@ import { transportPair } from '../../support/transport-pair.js';
 import { testKey } from '../../support/key-candidates.js';
 import { generateHostKeyPair } from '../../../core/crypto/hostkey/index.js';
 import { authenticate } from '../../../core/auth/client.js';
+import { waitFor } from '../../support/wait.js';
 import { Msg } from '../../../core/wire/messages.js';
 
 const hostKeys = [generateHostKeyPair('ssh-ed25519')];
@@ -44,7 +45,7 @@ test('while the verifier is undecided, no authentication message is sent', async
   assert.deepEqual(s.serviceRequests, []);
   assert.deepEqual(s.pair.serverMessages, []);
   s.answer(true);
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => s.pair.serverMessages.length > 0, 'the none request');
   assert.deepEqual(s.serviceRequests, ['ssh-userauth']);
   const first = s.pair.serverMessages[0];
   assert.equal(first?.[0], Msg.USERAUTH_REQUEST); // the "none" probe, only now

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transportPair } from '../../support/transport-pair.js';
+import { waitFor } from '../../support/wait.js';
 import { generateHostKeyPair } from '../../../core/crypto/hostkey/index.js';
 import { supportedKex } from '../../../core/crypto/kex/index.js';
 import { supportedCiphers, supportedMacs, cipherInfo } from '../../../core/crypto/cipher/index.js';
@@ -33,13 +34,10 @@ async function roundTrip(pair: ReturnType<typeof transportPair>): Promise<void> 
   await pair.client.requestService('ssh-userauth');
   pair.client.send(channelData(1000));
   pair.server.send(channelData(2000));
-  for (
-    let i = 0;
-    i < 100 && (pair.serverMessages.length < 1 || pair.clientMessages.length < 1);
-    i++
-  ) {
-    await new Promise((r) => setImmediate(r));
-  }
+  await waitFor(
+    () => pair.serverMessages.length >= 1 && pair.clientMessages.length >= 1,
+    'data both ways',
+  );
   assert.equal(pair.serverMessages.length, 1);
   assert.equal(pair.clientMessages.length, 1);
   assert.equal(pair.serverMessages[0]?.length, 1 + 4 + 4 + 1000);
@@ -104,17 +102,15 @@ test('rekeying started by either side keeps the connection and resets strict seq
   pair.server.onKexComplete = (i) => kexes.push(`server:${i.reason}`);
   pair.client.rekey();
   pair.client.send(channelData(10)); // queued during KEX, delivered after
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => kexes.length === 2 && pair.serverMessages.length === 2, 'client rekey');
   assert.deepEqual(kexes.sort(), ['client:rekey-local', 'server:rekey-peer']);
   assert.equal(pair.serverMessages.length, 2);
   // strict KEX: after NEWKEYS the counters restarted, so only a few packets have passed
   assert.ok(pair.client.writer.seq < 5, `client seq ${pair.client.writer.seq}`);
   pair.server.rekey();
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(kexes.length, 4);
+  await waitFor(() => kexes.length === 4, 'server rekey');
   pair.server.send(channelData(10));
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(pair.clientMessages.length, 2);
+  await waitFor(() => pair.clientMessages.length === 2, 'data after the rekey');
   pair.client.disconnect();
 });
 
@@ -127,7 +123,7 @@ test('rekeying is triggered by the byte limit', async () => {
     pair.client.send(channelData(4096));
     await new Promise((r) => setImmediate(r));
   }
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => pair.serverMessages.length === 41, 'all data');
   assert.ok(rekeys >= 2, `rekeys: ${rekeys}`);
   assert.equal(pair.serverMessages.length, 41);
   pair.client.disconnect();
@@ -145,8 +141,7 @@ test('rekeying is triggered by time', async () => {
   assert.equal(rekeys, 0);
   now = 1001;
   pair.client.tick();
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(rekeys, 1);
+  await waitFor(() => rekeys === 1, 'time-based rekey');
   pair.client.disconnect();
 });
 
@@ -168,7 +163,12 @@ test('nothing is sent after the KEX reply until the host-key verifier answers', 
   let replySeen = false;
   const pair = transportPair({
     hostKeys,
-    client: { verifyHostKey: () => new Promise<boolean>((r) => (release = r)) },
+    client: {
+      verifyHostKey: () => {
+        replySeen = true; // the server's KEX reply has been processed
+        return new Promise<boolean>((r) => (release = r));
+      },
+    },
   });
   const origSend = pair.client.onSend;
   pair.client.onSend = (b) => {
@@ -176,8 +176,7 @@ test('nothing is sent after the KEX reply until the host-key verifier answers', 
     origSend(b);
   };
   pair.client.requestService('ssh-userauth').catch(() => {});
-  await new Promise((r) => setTimeout(r, 100));
-  replySeen = true;
+  await waitFor(() => replySeen, 'the KEX reply');
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(sentAfterReply, [], 'client sent bytes while the verifier was pending');
   release(false);
@@ -197,7 +196,7 @@ test('ping@openssh.com: a PING is answered with a PONG carrying its data', async
   const pongs: string[] = [];
   pair.client.onPong = (d) => pongs.push(Buffer.from(d).toString());
   pair.client.ping(Buffer.from('hello'));
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => pongs.length === 1, 'the PONG');
   assert.deepEqual(pongs, ['hello']);
   pair.client.disconnect();
 });
@@ -209,10 +208,11 @@ test('ping@openssh.com: PONGs owed during a key exchange are queued, at most 16'
   pair.client.onPong = () => pongs++;
   pair.server.rekey(); // the server is in KEX until its NEWKEYS; the client has not seen it yet
   for (let i = 0; i < 100; i++) pair.client.ping();
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => pongs >= 16, 'the queued PONGs');
+  await new Promise((r) => setTimeout(r, 50)); // and no more than those
   assert.equal(pongs, 16);
   pair.client.ping();
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => pongs === 17, 'a PONG after the exchange');
   assert.equal(pongs, 17);
   pair.client.disconnect();
 });
