@@ -128,3 +128,126 @@ export class TimeoutError extends SshError {
 export class KeyFormatError extends SshError {
   override readonly code: string = 'KEY_FORMAT_ERROR';
 }
+
+/** A known key as a HostKeyError reports it: plain data, so it crosses IPC unchanged. */
+export interface HostKeyErrorKey {
+  /** The known_hosts file and 1-based line it was read from. */
+  readonly file: string;
+  readonly line: number;
+  /** The host field as written on that line (patterns, or a |1|salt|hash). */
+  readonly hosts: string;
+  readonly type: string;
+  /** SHA256:… as ssh-keygen -l prints it. */
+  readonly fingerprint: string;
+}
+
+/**
+ * The server's host key failed the known_hosts check (core/hosts): `unknown` (not recorded and
+ * the policy does not add it), `mismatch` (another key is recorded for this host: "REMOTE HOST
+ * IDENTIFICATION HAS CHANGED"), or `revoked` (an @revoked line lists it). `known` holds the
+ * recorded keys for the host (for `revoked`, the @revoked lines that list the key).
+ */
+export class HostKeyError extends HostKeyRejected {
+  override readonly code: string = 'HOST_KEY_ERROR';
+  readonly kind: 'unknown' | 'mismatch' | 'revoked';
+  readonly host: string;
+  readonly presented: { readonly type: string; readonly fingerprint: string };
+  readonly known: readonly HostKeyErrorKey[];
+
+  constructor(
+    kind: 'unknown' | 'mismatch' | 'revoked',
+    message: string,
+    info: {
+      host: string;
+      presented: { readonly type: string; readonly fingerprint: string };
+      known: readonly HostKeyErrorKey[];
+    },
+  ) {
+    super(message, {
+      kind,
+      host: info.host,
+      presented: { ...info.presented },
+      known: info.known.map((k) => ({ ...k })),
+    });
+    this.kind = kind;
+    this.host = info.host;
+    this.presented = info.presented;
+    this.known = info.known;
+  }
+}
+
+/**
+ * The SSH agent (core/agent) could not be used: `unavailable` (no socket, nothing listening,
+ * no permission), `refused` (SSH_AGENT_FAILURE), `protocol` (a malformed, unexpected or
+ * oversized reply), `timeout`, `closed` (the agent hung up mid-request), `unsupported` (a key
+ * or signature the engine cannot use).
+ */
+export class AgentError extends SshError {
+  override readonly code: string = 'AGENT_ERROR';
+  override readonly reason: DisconnectReasonCode = DisconnectReason.BY_APPLICATION;
+  readonly kind: 'unavailable' | 'refused' | 'protocol' | 'timeout' | 'closed' | 'unsupported';
+
+  constructor(
+    kind: 'unavailable' | 'refused' | 'protocol' | 'timeout' | 'closed' | 'unsupported',
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, { kind, ...details }, options);
+    this.kind = kind;
+  }
+}
+
+/**
+ * The peer refused to open a channel (RFC 4254 §5.1 SSH_MSG_CHANNEL_OPEN_FAILURE), or we could
+ * not open one. `openReason` is the RFC's reason code (1 administratively prohibited, 2 connect
+ * failed, 3 unknown channel type, 4 resource shortage); it is not called `reason` because that
+ * name is the disconnect reason every SshError carries.
+ */
+export class ChannelOpenError extends SshError {
+  override readonly code: string = 'CHANNEL_OPEN_FAILED';
+  readonly channelType: string;
+  readonly openReason: number;
+  readonly description: string;
+
+  constructor(channelType: string, openReason: number, description: string) {
+    super(`channel open (${channelType}) failed: ${description || `reason ${openReason}`}`, {
+      channelType,
+      openReason,
+      description,
+    });
+    this.channelType = channelType;
+    this.openReason = openReason;
+    this.description = description;
+  }
+}
+
+/** The channel closed (or its connection ended) before the operation could finish. */
+export class ChannelClosedError extends SshError {
+  override readonly code: string = 'CHANNEL_CLOSED';
+}
+
+/** The peer answered CHANNEL_FAILURE to a request the session cannot go on without (exec, shell). */
+export class ChannelRequestError extends SshError {
+  override readonly code: string = 'CHANNEL_REQUEST_FAILED';
+  readonly request: string;
+
+  constructor(request: string, message = `${request} request failed on the channel`) {
+    super(message, { request });
+    this.request = request;
+  }
+}
+
+/**
+ * Keepalive probes went unanswered (ServerAliveInterval × ServerAliveCountMax): the peer is
+ * gone. A ConnectionLost, so code that handles lost connections handles this one too.
+ */
+export class KeepaliveTimeout extends ConnectionLost {
+  override readonly code: string = 'KEEPALIVE_TIMEOUT';
+}
+
+/** A known_hosts file could not be updated (core/hosts); the file is left as it was. */
+export class KnownHostsError extends SshError {
+  override readonly code: string = 'KNOWN_HOSTS_ERROR';
+  override readonly reason: DisconnectReasonCode = DisconnectReason.BY_APPLICATION;
+}
