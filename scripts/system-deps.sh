@@ -11,6 +11,7 @@ KEYWAY_SYSTEM_PACKAGES=(
   openssh-client # ssh, ssh-keygen, ssh-keyscan, ssh-agent, ssh-add, sftp
   dropbear-bin   # dropbear 2022.83 and dropbearkey
   debootstrap    # scripts/trixie-root.sh: OpenSSH 10 and dropbear 2025 in a chroot
+  putty-tools    # puttygen: PuTTY .ppk v2/v3 key files for the core/keys tests
 )
 
 say() { printf 'system-deps: %s\n' "$*" >&2; }
