@@ -12,6 +12,7 @@ KEYWAY_SYSTEM_PACKAGES=(
   dropbear-bin   # dropbear 2022.83 and dropbearkey
   debootstrap    # scripts/trixie-root.sh: OpenSSH 10 and dropbear 2025 in a chroot
   putty-tools    # puttygen: PuTTY .ppk v2/v3 key files for the core/keys tests
+  openssl        # the openssl CLI: ed25519 PKCS#8 and legacy PEM key vectors (not in a minimal Debian)
 )
 
 say() { printf 'system-deps: %s\n' "$*" >&2; }
