@@ -3,11 +3,16 @@
  * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
  */
 import { keyscanMain } from './keyscan.js';
+import { sshMain } from './ssh.js';
 import { UsageError } from './args.js';
 
 const USAGE = `usage: keyway <command> [options]
 
 commands:
+  ssh [-p port] [-l user] [-i identity]... [-F configfile] [-o Option=value]... [-t|-T] [-N]
+      destination [command...]
+      log in and run a shell or a command, like ssh(1); destination is [user@]host or
+      ssh://[user@]host[:port]
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
 `;
@@ -19,6 +24,7 @@ type Main = (
 
 const commands: Record<string, Main> = {
   keyscan: keyscanMain,
+  ssh: sshMain,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -37,15 +43,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 1;
   }
+  // ssh(1) exits 255 for its own errors, other tools 1
+  const failure = name === 'ssh' ? 255 : 1;
   try {
     return await cmd(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`keyway ${name}: ${e.message}`);
       process.stderr.write(USAGE);
-      return 1;
+      return failure;
     }
     io.err(`keyway ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    return failure;
   }
 }

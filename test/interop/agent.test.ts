@@ -6,47 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { startAgent, type RunningAgent } from './harness/index.js';
 import { AgentClient, agentSigners, type AgentKey } from '../../core/agent/index.js';
 import { parsePublicKey } from '../../core/crypto/hostkey/index.js';
 import { AgentError } from '../../core/errors.js';
 import { randomBytes } from '../../core/crypto/random.js';
 
 const run = promisify(execFile);
-
-interface RunningAgent {
-  readonly sock: string;
-  stop(): Promise<void>;
-}
-
-/** ssh-agent -D -a <dir>/agent.sock; resolves once the socket exists. */
-async function startAgent(dir: string): Promise<RunningAgent> {
-  const sock = join(dir, 'agent.sock');
-  const child: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  for (let waited = 0; !existsSync(sock); waited += 20) {
-    if (child.exitCode !== null || waited > 10_000) {
-      await stop();
-      throw new Error(`ssh-agent did not start:\n${log}`);
-    }
-    await sleep(20);
-  }
-  return { sock, stop };
-}
 
 interface MadeKey {
   readonly name: string;

@@ -17,3 +17,4 @@ export { freePort } from './process.js';
 export { keyscan, runClient, ssh } from './clients.js';
 export type { ClientResult } from './clients.js';
 export { ensureTestUser, TEST_USER, TEST_PASSWORD } from './users.js';
+export { startAgent, type RunningAgent } from './agent.js';

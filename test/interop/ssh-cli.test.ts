@@ -1,0 +1,169 @@
+/**
+ * `keyway ssh` as a person runs it (the built bin, a child process) against OpenSSH's sshd:
+ * the remote exit status, stdout and stderr apart, stdin streamed, a pty with -tt, and the
+ * one-line errors with exit 255 for a refused connection, a refused key, a changed host key
+ * and a passphrase nobody can give.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
+import { startOpenSsh, type RunningServer } from './harness/index.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+let dir = '';
+let server: RunningServer;
+
+function keygen(name: string, passphrase = ''): string {
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    passphrase,
+    '-C',
+    name,
+    '-f',
+    join(dir, name),
+  ]);
+  return readFileSync(join(dir, `${name}.pub`), 'utf8').trim();
+}
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function keyway(args: string[], input: string | Buffer = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [join(repo, 'bin/keyway.js'), 'ssh', ...args],
+      {
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'buffer',
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        // the harness's sshd logs at DEBUG1, and those lines reach a session's stderr
+        const err = stderr.toString().replace(/^debug\d: .*\r?\n/gm, '');
+        resolve({ code, out: stdout.toString(), err });
+      },
+    );
+    child.stdin?.end(input);
+  });
+}
+
+const opts = () => [
+  '-F',
+  '/dev/null',
+  '-o',
+  'StrictHostKeyChecking=accept-new',
+  '-o',
+  `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+  '-o',
+  'BatchMode=yes',
+  '-i',
+  join(dir, 'id'),
+  '-p',
+  String(server.port),
+];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keyway-ssh-cli-'));
+  server = await startOpenSsh({ authorizedKeys: [keygen('id'), keygen('locked', 'a passphrase')] });
+});
+
+after(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('exit status, stdout and stderr come back apart', async () => {
+  const r = await keyway([...opts(), 'root@127.0.0.1', 'echo out; echo err >&2; exit 7']);
+  assert.deepEqual(r, { code: 7, out: 'out\n', err: 'err\n' });
+});
+
+test('stdin is streamed to the command (4 MiB through sha256sum)', async () => {
+  const data = randomBytes(4 * 1024 * 1024);
+  const r = await keyway([...opts(), '127.0.0.1', 'sha256sum'], data);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split(' ')[0], createHash('sha256').update(data).digest('hex'));
+});
+
+test('-tt allocates a pty: tty names /dev/pts, stty size shows 24 80', async () => {
+  const r = await keyway([...opts(), '-tt', '127.0.0.1', 'tty; stty size']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\/dev\/pts\/\d+\r\n24 80\r\n/);
+});
+
+test('a refused connection: one line, exit 255', async () => {
+  const r = await keyway(['-F', '/dev/null', '-p', '1', '127.0.0.1', 'true']);
+  assert.deepEqual(r, {
+    code: 255,
+    out: '',
+    err: 'connect to host 127.0.0.1 port 1: Connection refused\n',
+  });
+});
+
+test('a key the server refuses: Permission denied (publickey), exit 255', async () => {
+  keygen('stranger');
+  const r = await keyway([
+    ...opts().slice(0, -4),
+    '-i',
+    join(dir, 'stranger'),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-p',
+    String(server.port),
+    '127.0.0.1',
+    'true',
+  ]);
+  assert.equal(r.code, 255);
+  assert.equal(r.err, 'root@127.0.0.1: Permission denied (publickey).\n');
+});
+
+test('an encrypted key in batch mode: no prompt, a clear line, exit 255', async () => {
+  const r = await keyway([
+    ...opts().slice(0, -4),
+    '-i',
+    join(dir, 'locked'),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-p',
+    String(server.port),
+    '127.0.0.1',
+    'true',
+  ]);
+  assert.equal(r.code, 255);
+  assert.match(r.err, /locked/);
+});
+
+test('a changed host key: Host key verification failed with both fingerprints, exit 255', async () => {
+  const other = readFileSync(join(dir, 'stranger.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  const kh = join(dir, 'known_hosts_changed');
+  writeFileSync(kh, `[127.0.0.1]:${server.port} ${other}\n`);
+  const r = await keyway([
+    '-F',
+    '/dev/null',
+    '-o',
+    `UserKnownHostsFile=${kh}`,
+    '-i',
+    join(dir, 'id'),
+    '-p',
+    String(server.port),
+    '127.0.0.1',
+    'true',
+  ]);
+  assert.equal(r.code, 255);
+  assert.match(
+    r.err,
+    /^Host key verification failed: the ssh-ed25519 key of 127\.0\.0\.1 is SHA256:\S+, known_hosts has SHA256:\S+ \(.*known_hosts_changed:1\)\.\n$/,
+  );
+});
