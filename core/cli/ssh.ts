@@ -186,6 +186,10 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
   let changedKey = false;
   const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
   const explicitIds = o.identityFiles.length > 0;
+  const debug = (line: string): void => {
+    if (args.verbose > 0) io.err(`debug1: ${line}`);
+  };
+  debug(`Connecting to ${host} port ${port}.`);
   try {
     const client = await connect({
       host,
@@ -244,6 +248,12 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
         : {}),
       onWarning: (m) => io.err(m),
     });
+    debug(`Remote protocol version: ${client.transport.peerVersion ?? ''}`);
+    const kex = await client.transport.ready;
+    const n = kex.negotiated;
+    debug(`kex: algorithm: ${n.kex}, host key algorithm: ${n.hostKey}`);
+    debug(`kex: cipher: ${n.cipherCtoS} MAC: ${n.macCtoS ?? '<implicit>'}`);
+    debug(`Authenticated to ${host} ([${host}]:${port}) using "${client.authMethod}".`);
     if (args.noCommand) {
       const e = await client.closed;
       return e ? (io.err(describeFailure(e, user, host, port)), 255) : 0;

@@ -37,6 +37,8 @@ interface Run {
   code: number | null;
   out: string;
   err: string;
+  /** stderr as it came, sshd's debug lines included */
+  raw?: string;
 }
 
 function keyway(args: string[], input: string | Buffer = ''): Promise<Run> {
@@ -53,7 +55,12 @@ function keyway(args: string[], input: string | Buffer = ''): Promise<Run> {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         // the harness's sshd logs at DEBUG1, and those lines reach a session's stderr
         const err = stderr.toString().replace(/^debug\d: .*\r?\n/gm, '');
-        resolve({ code, out: stdout.toString(), err });
+        resolve(
+          Object.defineProperty({ code, out: stdout.toString(), err }, 'raw', {
+            value: stderr.toString(),
+            enumerable: false,
+          }),
+        );
       },
     );
     child.stdin?.end(input);
@@ -95,6 +102,18 @@ test('stdin is streamed to the command (4 MiB through sha256sum)', async () => {
   const r = await keyway([...opts(), '127.0.0.1', 'sha256sum'], data);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out.split(' ')[0], createHash('sha256').update(data).digest('hex'));
+});
+
+test('-v says where it connects and how it authenticated', async () => {
+  const r = await keyway([...opts(), '-v', '127.0.0.1', 'true']);
+  const err = r.raw ?? '';
+  assert.equal(r.code, 0);
+  assert.match(err, /^debug1: Connecting to 127\.0\.0\.1 port \d+\.\n/);
+  assert.match(err, /debug1: kex: algorithm: \S+, host key algorithm: ssh-ed25519\n/);
+  assert.match(
+    err,
+    /debug1: Authenticated to 127\.0\.0\.1 \(\[127\.0\.0\.1\]:\d+\) using "publickey"\.\n/,
+  );
 });
 
 test('-tt allocates a pty: tty names /dev/pts, stty size shows 24 80', async () => {
