@@ -14,18 +14,17 @@ import { connect } from '../../core/client/connect.js';
 
 /** Every descendant of `pid` (sshd forks a process per connection, and privsep children). */
 function descendants(pid: number): number[] {
-  let out: number[] = [];
-  let kids: number[] = [];
+  let listed: string;
   try {
-    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map(Number);
+    listed = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   } catch {
-    return [];
+    return []; // pgrep exits 1 when there are none
   }
-  for (const k of kids) out = out.concat([k], descendants(k));
-  return out;
+  const kids = listed
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
+  return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
 test('a server stopped with SIGSTOP is detected within ServerAliveInterval × ServerAliveCountMax', async () => {
