@@ -77,7 +77,22 @@ export function sshsig(
   const signatureBlob = r.readString().slice();
   r.expectEnd();
   if (hashAlg !== 'sha512' && hashAlg !== 'sha256') throw new Error(`SSHSIG hash ${hashAlg}`);
-  const signedData = concatBytes(
+  const signedData = sshsigSignedData(message, namespace, hashAlg, reserved);
+  const algorithm = new SshReader(signatureBlob).readAscii();
+  return { algorithm, signatureBlob, signedData };
+}
+
+/**
+ * What an SSHSIG signature covers (OpenSSH PROTOCOL.sshsig):
+ *   "SSHSIG" ‖ string namespace ‖ string reserved ‖ string hash_alg ‖ string H(message)
+ */
+export function sshsigSignedData(
+  message: Uint8Array,
+  namespace: Uint8Array | string = 'keyway-test',
+  hashAlg: 'sha256' | 'sha512' = 'sha512',
+  reserved: Uint8Array | string = '',
+): Uint8Array {
+  return concatBytes(
     utf8('SSHSIG'),
     new SshWriter()
       .writeString(namespace)
@@ -86,6 +101,24 @@ export function sshsig(
       .writeString(hash(hashAlg, message))
       .toBytes(),
   );
-  const algorithm = new SshReader(signatureBlob).readAscii();
-  return { algorithm, signatureBlob, signedData };
+}
+
+/**
+ * An armored SSHSIG v1 (sha512, namespace keyway-test) around a signature blob made over
+ * sshsigSignedData(message), for `ssh-keygen -Y verify` / `-Y check-novalidate`.
+ */
+export function armorSshsig(publicKeyBlob: Uint8Array, signatureBlob: Uint8Array): string {
+  const blob = concatBytes(
+    utf8('SSHSIG'),
+    new SshWriter()
+      .writeUint32(1)
+      .writeString(publicKeyBlob)
+      .writeString('keyway-test')
+      .writeString('')
+      .writeString('sha512')
+      .writeString(signatureBlob)
+      .toBytes(),
+  );
+  const b64 = Buffer.from(blob).toString('base64').replace(/.{70}/g, '$&\n');
+  return `-----BEGIN SSH SIGNATURE-----\n${b64}\n-----END SSH SIGNATURE-----\n`;
 }

@@ -20,12 +20,12 @@ import {
 import { signatureBlob } from '../../../core/crypto/hostkey/signature.js';
 import { fingerprintSha256 } from '../../../core/crypto/fingerprint.js';
 import { nistCurves } from '../../../core/crypto/ec.js';
-import { hash } from '../../../core/crypto/hash.js';
 import { bigIntToBytes, bytesToBigInt } from '../../../core/crypto/bigint.js';
 import { ConfigError, ProtocolError } from '../../../core/errors.js';
 import { concatBytes, utf8 } from '../../../core/wire/bytes.js';
 import { SshReader } from '../../../core/wire/reader.js';
 import { SshWriter } from '../../../core/wire/writer.js';
+import { armorSshsig, sshsigSignedData } from './hostkey-fixtures.js';
 
 const types: readonly HostKeyType[] = [
   'ssh-ed25519',
@@ -153,29 +153,7 @@ test('RSA: a signature one byte short of the modulus is zero-padded; one byte lo
 
 /** An SSHSIG (OpenSSH PROTOCOL.sshsig) made with our signer, for ssh-keygen -Y verify. */
 function ourSshsig(kp: HostKeyPair, alg: string, message: Uint8Array): string {
-  const namespace = 'keyway-test';
-  const toSign = concatBytes(
-    utf8('SSHSIG'),
-    new SshWriter()
-      .writeString(namespace)
-      .writeString('')
-      .writeString('sha512')
-      .writeString(hash('sha512', message))
-      .toBytes(),
-  );
-  const blob = concatBytes(
-    utf8('SSHSIG'),
-    new SshWriter()
-      .writeUint32(1)
-      .writeString(kp.publicKey.blob)
-      .writeString(namespace)
-      .writeString('')
-      .writeString('sha512')
-      .writeString(kp.sign(alg, toSign))
-      .toBytes(),
-  );
-  const b64 = Buffer.from(blob).toString('base64').replace(/.{70}/g, '$&\n');
-  return `-----BEGIN SSH SIGNATURE-----\n${b64}\n-----END SSH SIGNATURE-----\n`;
+  return armorSshsig(kp.publicKey.blob, kp.sign(alg, sshsigSignedData(message)));
 }
 
 test('OpenSSH reads our public keys and accepts our signatures (ssh-keygen -l, -Y verify)', () => {

@@ -7,10 +7,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePublicKey } from '../../../core/crypto/hostkey/index.js';
-import { hash } from '../../../core/crypto/hash.js';
-import { concatBytes, utf8 } from '../../../core/wire/bytes.js';
-import { SshWriter } from '../../../core/wire/writer.js';
+import { utf8 } from '../../../core/wire/bytes.js';
 import type { Signer } from '../../../core/auth/signer.js';
+import { armorSshsig, sshsigSignedData } from '../crypto/hostkey-fixtures.js';
 
 /** Five characters at least: OpenSSL refuses shorter ones for PEM and PKCS#8. */
 export const PASSPHRASE = 'keyway passphrase';
@@ -146,34 +145,13 @@ export async function checkSigner(s: Signer, expected: string, spec: KeySpec): P
  */
 export async function opensshAccepts(d: TempDir, s: Signer, alg: string): Promise<boolean> {
   const message = utf8(`keyway: ${alg} signature by ${s.source}`);
-  const namespace = 'keyway-test';
-  const toSign = concatBytes(
-    utf8('SSHSIG'),
-    new SshWriter()
-      .writeString(namespace)
-      .writeString('')
-      .writeString('sha512')
-      .writeString(hash('sha512', message))
-      .toBytes(),
-  );
-  const blob = concatBytes(
-    utf8('SSHSIG'),
-    new SshWriter()
-      .writeUint32(1)
-      .writeString(s.publicKey.blob)
-      .writeString(namespace)
-      .writeString('')
-      .writeString('sha512')
-      .writeString(await s.sign(alg, toSign))
-      .toBytes(),
-  );
-  const b64 = Buffer.from(blob).toString('base64').replace(/.{70}/g, '$&\n');
+  const armored = armorSshsig(s.publicKey.blob, await s.sign(alg, sshsigSignedData(message)));
   const sigPath = d.path('message.sig');
-  writeFileSync(sigPath, `-----BEGIN SSH SIGNATURE-----\n${b64}\n-----END SSH SIGNATURE-----\n`);
+  writeFileSync(sigPath, armored);
   try {
     const out = run(
       'ssh-keygen',
-      ['-Y', 'check-novalidate', '-n', namespace, '-s', sigPath],
+      ['-Y', 'check-novalidate', '-n', 'keyway-test', '-s', sigPath],
       message,
     );
     return /Good "keyway-test" signature/.test(out);
