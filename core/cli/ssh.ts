@@ -12,7 +12,7 @@ import { connect } from '../client/connect.js';
 import { parseSshConfig, resolveHost } from '../config/ssh-config.js';
 import { applyOption, type SshOptions } from '../config/ssh-options.js';
 import { ConnectionLost, HostKeyError, SshError, TimeoutError } from '../errors.js';
-import { hostKeyVerifier, type HostKeyPolicy } from '../hosts/index.js';
+import { hostKeyVerifier, matchPattern, type HostKeyPolicy } from '../hosts/index.js';
 import {
   defaultIdentityFiles,
   PassphraseCancelledError,
@@ -260,14 +260,9 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     }
     const env: [string, string][] = [...o.setEnv];
     for (const pattern of o.sendEnv) {
-      const re = new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-      );
-      for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined && re.test(k)) env.push([k, v]);
+      for (const [k, v] of Object.entries(process.env)) {
+        if (v !== undefined && matchPattern(k, pattern)) env.push([k, v]);
+      }
     }
     const pty = wantPty(
       o.requestTty,

@@ -6,6 +6,7 @@
  * to the ssh_config issue; a Match block is recorded and its lines not applied.
  */
 import { ConfigError } from '../errors.js';
+import { asciiLower, matchPattern } from '../hosts/index.js';
 
 export interface ConfigLine {
   readonly keyword: string; // lower case
@@ -89,22 +90,17 @@ export function parseSshConfig(text: string, file: string): SshConfig {
   return { blocks, warnings };
 }
 
-/** ssh_config's pattern: `*` any run, `?` one character; case-insensitive for host names. */
-export function matchPattern(pattern: string, name: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
-}
-
-/** A pattern list matches when some pattern matches and no negated one does. */
+/**
+ * A Host line's patterns match when some pattern matches and no negated one does (`*` any
+ * run, `?` one character, OpenSSH's match_pattern from core/hosts), case-insensitively.
+ */
 export function matchPatternList(patterns: readonly string[], name: string): boolean {
+  const host = asciiLower(name);
   let matched = false;
   for (const p of patterns) {
-    if (p.startsWith('!')) {
-      if (matchPattern(p.slice(1), name)) return false;
-    } else if (matchPattern(p, name)) {
+    const negated = p.startsWith('!');
+    if (matchPattern(host, asciiLower(negated ? p.slice(1) : p))) {
+      if (negated) return false;
       matched = true;
     }
   }

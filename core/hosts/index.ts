@@ -30,6 +30,7 @@ export {
   hostFieldMatches,
   isRecordableHost,
   knownHostName,
+  asciiLower,
   matchPattern,
   matchPatternList,
 } from './patterns.js';
