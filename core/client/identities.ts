@@ -12,6 +12,7 @@ import {
   readPrivateKeyFileInfo,
   type PassphraseCallback,
 } from '../keys/index.js';
+import { hostKeyAlgorithmKeyType, signatureAlgorithmsFor } from '../crypto/hostkey/index.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 
 export interface IdentityOptions {
@@ -44,6 +45,12 @@ async function filePublicKey(path: string): Promise<PublicKey | null> {
   }
 }
 
+/** The signature algorithms a key of this type can make (RSA: SHA-2 first). */
+function keyAlgorithms(publicKey: PublicKey): readonly string[] {
+  const type = hostKeyAlgorithmKeyType(publicKey.type);
+  return type ? signatureAlgorithmsFor(type) : [publicKey.type];
+}
+
 function fileCandidate(
   path: string,
   publicKey: PublicKey,
@@ -51,8 +58,7 @@ function fileCandidate(
 ): KeyCandidate {
   return {
     publicKey,
-    algorithms:
-      publicKey.type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [publicKey.type],
+    algorithms: keyAlgorithms(publicKey),
     source: path,
     signer: () => loadPrivateKeyFile(path, passphrase ? { passphrase } : {}),
   };

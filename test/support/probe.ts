@@ -5,17 +5,9 @@
  */
 import type { Transport } from '../../core/transport/transport.js';
 import { Msg } from '../../core/wire/messages.js';
+import { noneRequest, publickeyRequest, publickeySignedData } from '../../core/auth/messages.js';
 import { SshReader } from '../../core/wire/reader.js';
 import { SshWriter } from '../../core/wire/writer.js';
-
-export function noneRequest(user: string): Uint8Array {
-  return new SshWriter()
-    .writeByte(Msg.USERAUTH_REQUEST)
-    .writeString(user)
-    .writeString('ssh-connection')
-    .writeString('none')
-    .toBytes();
-}
 
 /** Sends a "none" auth request and resolves with the methods the server lists. */
 export function authNone(t: Transport, user = 'root', timeoutMs = 10_000): Promise<string[]> {
@@ -82,17 +74,9 @@ export async function loginPublickey(
   const sessionId = t.sessionId;
   if (!sessionId) throw new Error('no session id');
   const alg = key.algorithms[0] ?? '';
-  const body = new SshWriter()
-    .writeByte(Msg.USERAUTH_REQUEST)
-    .writeString(user)
-    .writeString('ssh-connection')
-    .writeString('publickey')
-    .writeBoolean(true)
-    .writeString(alg)
-    .writeString(key.publicKey.blob)
-    .toBytes();
-  const signed = new SshWriter().writeString(sessionId).writeBytes(body).toBytes();
-  const request = new SshWriter().writeBytes(body).writeString(key.sign(alg, signed)).toBytes();
+  const blob = key.publicKey.blob;
+  const signature = key.sign(alg, publickeySignedData(sessionId, user, alg, blob));
+  const request = publickeyRequest(user, alg, blob, signature);
   await new Promise<void>((resolve, reject) => {
     t.onMessage = (p) => {
       if (p[0] === Msg.USERAUTH_BANNER) return;
