@@ -67,7 +67,8 @@ function keyway(args: string[], input: string | Buffer = ''): Promise<Run> {
   });
 }
 
-const opts = () => [
+/** Options for a batch-mode run with one identity file (and IdentitiesOnly when it is not `id`). */
+const opts = (identity = 'id') => [
   '-F',
   '/dev/null',
   '-o',
@@ -77,9 +78,10 @@ const opts = () => [
   '-o',
   'BatchMode=yes',
   '-i',
-  join(dir, 'id'),
+  join(dir, identity),
   '-p',
   String(server.port),
+  ...(identity === 'id' ? [] : ['-o', 'IdentitiesOnly=yes']),
 ];
 
 before(async () => {
@@ -133,33 +135,13 @@ test('a refused connection: one line, exit 255', async () => {
 
 test('a key the server refuses: Permission denied (publickey), exit 255', async () => {
   keygen('stranger');
-  const r = await keyway([
-    ...opts().slice(0, -4),
-    '-i',
-    join(dir, 'stranger'),
-    '-o',
-    'IdentitiesOnly=yes',
-    '-p',
-    String(server.port),
-    '127.0.0.1',
-    'true',
-  ]);
+  const r = await keyway([...opts('stranger'), '127.0.0.1', 'true']);
   assert.equal(r.code, 255);
   assert.equal(r.err, 'root@127.0.0.1: Permission denied (publickey).\n');
 });
 
 test('an encrypted key in batch mode: no prompt, a clear line, exit 255', async () => {
-  const r = await keyway([
-    ...opts().slice(0, -4),
-    '-i',
-    join(dir, 'locked'),
-    '-o',
-    'IdentitiesOnly=yes',
-    '-p',
-    String(server.port),
-    '127.0.0.1',
-    'true',
-  ]);
+  const r = await keyway([...opts('locked'), '127.0.0.1', 'true']);
   assert.equal(r.code, 255);
   assert.match(r.err, /locked/);
 });
