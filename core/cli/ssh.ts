@@ -8,10 +8,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { AuthCancelled, AuthError } from '../auth/errors.js';
+import { sanitizeForTerminal } from '../auth/messages.js';
 import { connect } from '../client/connect.js';
 import { parseSshConfig, resolveHost } from '../config/ssh-config.js';
 import { applyOption, type SshOptions } from '../config/ssh-options.js';
-import { ConnectionLost, HostKeyError, SshError, TimeoutError } from '../errors.js';
+import {
+  ConnectionLost,
+  DisconnectedByPeer,
+  HostKeyError,
+  SshError,
+  TimeoutError,
+} from '../errors.js';
 import { hostKeyVerifier, matchPattern, type HostKeyPolicy } from '../hosts/index.js';
 import {
   defaultIdentityFiles,
@@ -165,6 +172,10 @@ export function describeFailure(e: unknown, user: string, host: string, port: nu
     if (m) return `connect to host ${host} port ${port}: ${m[1]}`;
     return `Connection closed by ${host} port ${port}`;
   }
+  if (e instanceof DisconnectedByPeer) {
+    const why = sanitizeForTerminal(e.description);
+    return `Received disconnect from ${host} port ${port}:${e.peerReason}: ${why}\nDisconnected from ${host} port ${port}`;
+  }
   if (e instanceof SshError) return `${host} port ${port}: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
 }
@@ -201,7 +212,13 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
         : defaultIdentityFiles(homedir()),
       identityFilesExplicit: explicitIds,
       identitiesOnly: o.identitiesOnly ?? false,
-      passphrase: async (p) => prompter.ask(`Enter passphrase for key '${p.path}': `, false),
+      passphrase: async (p) => {
+        if (o.batchMode === true) {
+          io.err(`Load key "${p.path}": it is encrypted, and BatchMode asks for no passphrase`);
+          return null;
+        }
+        return prompter.ask(`Enter passphrase for key '${p.path}': `, false);
+      },
       password: async () => prompter.ask(`${user}@${host}'s password: `, false),
       keyboardInteractive: async (req) => {
         if (req.name) prompter.say(req.name + '\n');

@@ -10,10 +10,13 @@ import {
   loadPrivateKeyFile,
   loadPublicKeyFile,
   readPrivateKeyFileInfo,
+  PassphraseCancelledError,
+  WrongPassphraseError,
   type PassphraseCallback,
 } from '../keys/index.js';
 import { hostKeyAlgorithmKeyType, signatureAlgorithmsFor } from '../crypto/hostkey/index.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
+import { SshError } from '../errors.js';
 
 export interface IdentityOptions {
   /** IdentityFile paths, already expanded. */
@@ -25,6 +28,21 @@ export interface IdentityOptions {
   readonly agentPath: string | null;
   readonly passphrase?: PassphraseCallback;
   readonly warn: (message: string) => void;
+}
+
+function isFsError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+/** The cause of a key-loading failure, without a leading copy of the path. */
+function why(e: unknown, path: string): string {
+  if (e instanceof WrongPassphraseError)
+    return 'incorrect passphrase supplied to decrypt private key';
+  const sys = (e as NodeJS.ErrnoException).code;
+  if (sys === 'ENOENT' || sys === 'ENOTDIR') return 'No such file or directory';
+  if (sys === 'EACCES') return 'Permission denied';
+  const m = e instanceof Error ? e.message : String(e);
+  return m.startsWith(`${path}: `) ? m.slice(path.length + 2) : m;
 }
 
 function keyId(k: PublicKey): string {
@@ -51,16 +69,35 @@ function keyAlgorithms(publicKey: PublicKey): readonly string[] {
   return type ? signatureAlgorithmsFor(type) : [publicKey.type];
 }
 
+/**
+ * A key file offered by its public half. Its private half is loaded when the server would take
+ * it. As in ssh(1), a key whose passphrase is not given or is wrong at every attempt is
+ * skipped (the wrong passphrase said once) and authentication goes on with the next key or
+ * method.
+ */
 function fileCandidate(
   path: string,
   publicKey: PublicKey,
+  warn: (message: string) => void,
   passphrase?: PassphraseCallback,
 ): KeyCandidate {
   return {
     publicKey,
     algorithms: keyAlgorithms(publicKey),
     source: path,
-    signer: () => loadPrivateKeyFile(path, passphrase ? { passphrase } : {}),
+    signer: async () => {
+      try {
+        return await loadPrivateKeyFile(path, passphrase ? { passphrase } : {});
+      } catch (e) {
+        if (e instanceof PassphraseCancelledError) return null;
+        if (e instanceof SshError || isFsError(e)) {
+          // a wrong passphrase, a file changed since it was offered, bad permissions
+          warn(`Load key "${path}": ${why(e, path)}`);
+          return null;
+        }
+        throw e;
+      }
+    },
   };
 }
 
@@ -84,10 +121,12 @@ export async function gatherIdentities(o: IdentityOptions): Promise<Identities> 
         files.push({ path, key: signer.publicKey });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (o.explicit || (code !== 'ENOENT' && code !== 'ENOTDIR')) {
-          o.warn(
-            `Warning: Identity file ${path} not accessible: ${e instanceof Error ? e.message : String(e)}.`,
-          );
+        if (e instanceof PassphraseCancelledError) {
+          // not given: the key is skipped, as ssh does
+        } else if (code === 'ENOENT' || code === 'ENOTDIR') {
+          if (o.explicit) o.warn(`Warning: Identity file ${path} not accessible: ${why(e, path)}.`);
+        } else {
+          o.warn(`Load key "${path}": ${why(e, path)}`);
         }
       }
       continue;
@@ -129,7 +168,7 @@ export async function gatherIdentities(o: IdentityOptions): Promise<Identities> 
   for (const f of files) {
     if (!f.key || seen.has(keyId(f.key))) continue;
     seen.add(keyId(f.key));
-    out.push(fileCandidate(f.path, f.key, o.passphrase));
+    out.push(fileCandidate(f.path, f.key, o.warn, o.passphrase));
   }
   return { candidates: out, agent };
 }

@@ -59,3 +59,24 @@ export class PassphraseRequiredError extends PassphraseCancelledError {
     super(path, `${path}: key is encrypted and no passphrase can be asked for`);
   }
 }
+
+/**
+ * A private key file that others may read or write (mode & 077, owned by this user): refused
+ * as ssh refuses it ("UNPROTECTED PRIVATE KEY FILE"), so a leaked key is noticed.
+ */
+export class KeyPermissionError extends SshError {
+  override readonly code: string = 'KEY_PERMISSIONS';
+  override readonly reason: DisconnectReasonCode = DisconnectReason.BY_APPLICATION;
+  readonly path: string;
+  readonly mode: number;
+
+  constructor(path: string, mode: number) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    super(
+      `${path}: permissions ${octal} are too open; a private key must be accessible only to its owner (chmod 600)`,
+      { path, mode },
+    );
+    this.path = path;
+    this.mode = mode;
+  }
+}

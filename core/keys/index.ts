@@ -24,6 +24,7 @@ export {
 } from './load.js';
 export { FileSigner, type KeyFileFormat } from './signer.js';
 export {
+  KeyPermissionError,
   PassphraseCancelledError,
   PassphraseRequiredError,
   WrongPassphraseError,

@@ -113,7 +113,7 @@ export async function loadPrivateKeyFile(
   path: string,
   options: LoadPrivateKeyOptions = {},
 ): Promise<FileSigner> {
-  const data = await readBounded(path, MAX_KEY_FILE_BYTES);
+  const data = await readBounded(path, MAX_KEY_FILE_BYTES, { privateKey: true });
   try {
     return await parsePrivateKey(data, { ...options, source: path });
   } finally {

@@ -20,6 +20,7 @@ import {
 import { connect, type SshClient } from '../../core/client/connect.js';
 import { hostKeyVerifier } from '../../core/hosts/index.js';
 import { HostKeyError } from '../../core/errors.js';
+import { AuthError } from '../../core/auth/errors.js';
 import type { Session } from '../../core/connection/index.js';
 
 let dir = '';
@@ -92,6 +93,35 @@ test('an encrypted key file: the passphrase is asked once, then exec keeps stdou
   }
 });
 
+test('a wrong passphrase at every attempt: the key is skipped with a warning, the next key logs in', async () => {
+  const asked: number[] = [];
+  const warnings: string[] = [];
+  const c = await connect({
+    ...base(),
+    identityFiles: [key('enc'), key('rsa')],
+    passphrase: async (p) => (asked.push(p.attempt), 'wrong horse'),
+    onWarning: (m) => warnings.push(m),
+  });
+  c.close();
+  assert.deepEqual(asked, [1, 2, 3]);
+  assert.deepEqual(warnings, [
+    `Load key "${key('enc')}": incorrect passphrase supplied to decrypt private key`,
+  ]);
+  assert.match(server.log(), /Accepted publickey for root .* RSA SHA256:/);
+  // with no other key: Permission denied, and the same single warning
+  const alone: string[] = [];
+  await assert.rejects(
+    connect({
+      ...base(),
+      identityFiles: [key('enc')],
+      passphrase: async () => 'wrong horse',
+      onWarning: (m) => alone.push(m),
+    }),
+    (e: unknown) => e instanceof AuthError && /Permission denied \(publickey\)/.test(e.message),
+  );
+  assert.equal(alone.length, 1);
+});
+
 test('a key held only by ssh-agent; IdentitiesOnly keeps other agent keys back', async () => {
   const c = await connect({ ...base(), agentPath: agent.sock });
   const s = await c.openSession();
@@ -151,6 +181,41 @@ test('known_hosts: accept-new records the key; strict checking accepts it next t
       verifyHostKey: policy('yes'),
     }),
     (e: unknown) => e instanceof HostKeyError && e.kind === 'mismatch' && e.known.length === 1,
+  );
+  assert.equal(asked, 0);
+});
+
+test('known_hosts hashed by ssh-keygen -H is matched; a @revoked key is refused before authentication', async () => {
+  const hostLine = server.hostKeys.find((k) => k.type === 'ssh-ed25519')?.publicLine;
+  assert.ok(hostLine);
+  const known = join(dir, 'known_hosts_hashed');
+  writeFileSync(known, `[127.0.0.1]:${server.port} ${hostLine}\n`);
+  execFileSync('ssh-keygen', ['-q', '-H', '-f', known]);
+  rmSync(`${known}.old`, { force: true });
+  assert.match(readFileSync(known, 'utf8'), /^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /);
+  const strict = {
+    host: '127.0.0.1',
+    port: server.port,
+    knownHostsFiles: [known],
+    strict: 'yes' as const,
+  };
+  const c = await connect({
+    ...base(),
+    identityFiles: [key('rsa')],
+    verifyHostKey: hostKeyVerifier(strict),
+  });
+  c.close();
+  // the same key marked @revoked (for every host): refused even though a hashed line trusts it
+  writeFileSync(known, `@revoked * ${hostLine}\n` + readFileSync(known, 'utf8'));
+  let asked = 0;
+  await assert.rejects(
+    connect({
+      ...base(),
+      identityFiles: [key('enc')],
+      passphrase: async () => (asked++, 'correct horse'),
+      verifyHostKey: hostKeyVerifier(strict),
+    }),
+    (e: unknown) => e instanceof HostKeyError && e.kind === 'revoked',
   );
   assert.equal(asked, 0);
 });

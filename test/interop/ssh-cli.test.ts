@@ -7,12 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
+import { fakeServer } from '../support/fake-server.js';
+import { Transport } from '../../core/transport/transport.js';
+import { attachTransport } from '../../core/transport/adapter.js';
+import { generateHostKeyPair } from '../../core/crypto/hostkey/index.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
@@ -41,13 +46,17 @@ interface Run {
   raw?: string;
 }
 
-function keyway(args: string[], input: string | Buffer = ''): Promise<Run> {
+function keyway(
+  args: string[],
+  input: string | Buffer = '',
+  env: Record<string, string> = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [join(repo, 'bin/keyway.js'), 'ssh', ...args],
       {
-        env: { ...process.env, SSH_AUTH_SOCK: '' },
+        env: { ...process.env, SSH_AUTH_SOCK: '', ...env },
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'buffer',
       },
@@ -97,6 +106,11 @@ after(async () => {
 test('exit status, stdout and stderr come back apart', async () => {
   const r = await keyway([...opts(), 'root@127.0.0.1', 'echo out; echo err >&2; exit 7']);
   assert.deepEqual(r, { code: 7, out: 'out\n', err: 'err\n' });
+});
+
+test('a remote command killed by a signal: exit 255, as ssh', async () => {
+  const r = await keyway([...opts(), '127.0.0.1', 'echo before; kill -KILL $$']);
+  assert.deepEqual(r, { code: 255, out: 'before\n', err: '' });
 });
 
 test('stdin is streamed to the command (4 MiB through sha256sum)', async () => {
@@ -166,5 +180,106 @@ test('a changed host key: Host key verification failed with both fingerprints, e
   assert.match(
     r.err,
     /^Host key verification failed: the ssh-ed25519 key of 127\.0\.0\.1 is SHA256:\S+, known_hosts has SHA256:\S+ \(.*known_hosts_changed:1\)\.\n$/,
+  );
+});
+
+test('a corrupt key file: Load key says why, then Permission denied, exit 255', async () => {
+  const good = readFileSync(join(dir, 'id'), 'utf8').split('\n');
+  // the armour intact, the body cut short
+  writeFileSync(join(dir, 'cut'), [good[0], good[1], good.at(-2), ''].join('\n'), { mode: 0o600 });
+  writeFileSync(join(dir, 'noise'), randomBytes(700), { mode: 0o600 });
+  for (const name of ['cut', 'noise']) {
+    const r = await keyway([...opts(name), '127.0.0.1', 'true']);
+    assert.equal(r.code, 255, r.err);
+    const [first, second, ...rest] = r.err.split('\n');
+    assert.match(first ?? '', new RegExp(`^Load key ".*/${name}": \\S`));
+    assert.equal(second, 'root@127.0.0.1: Permission denied (publickey).');
+    assert.deepEqual(rest, ['']);
+  }
+});
+
+test('a missing agent socket: a warning that names it; key files still log in', async () => {
+  const sock = join(dir, 'no-agent.sock');
+  const ok = await keyway([...opts(), '127.0.0.1', 'echo in'], '', { SSH_AUTH_SOCK: sock });
+  assert.equal(ok.code, 0, ok.err);
+  assert.equal(ok.out, 'in\n');
+  assert.match(ok.err, new RegExp(`^Warning: could not use the agent at ${sock}: .+\n$`));
+  const denied = await keyway([...opts('stranger'), '127.0.0.1', 'true'], '', {
+    SSH_AUTH_SOCK: sock,
+  });
+  assert.equal(denied.code, 255);
+  assert.match(denied.err, /\nroot@127\.0\.0\.1: Permission denied \(publickey\)\.\n$/);
+});
+
+/** A server that completes the key exchange, then does `onAuth` at the first USERAUTH_REQUEST. */
+async function serverThatStopsAuth(onAuth: (t: Transport, socket: Socket) => void) {
+  const hostKeys = [generateHostKeyPair('ssh-ed25519')];
+  let requests = 0;
+  const srv = await fakeServer((socket) => {
+    const t = new Transport({ role: 'server', hostKeys });
+    t.onServiceRequest = (name) => name === 'ssh-userauth';
+    t.onMessage = (payload) => {
+      if (payload[0] === 50 && requests++ === 0) onAuth(t, socket);
+    };
+    attachTransport(t, socket);
+  });
+  return { srv, requests: () => requests };
+}
+
+const fakeOpts = (port: number) => [
+  '-F',
+  '/dev/null',
+  '-o',
+  'StrictHostKeyChecking=accept-new',
+  '-o',
+  `UserKnownHostsFile=${join(dir, 'known_hosts_fake')}`,
+  '-i',
+  join(dir, 'id'),
+  '-p',
+  String(port),
+  '127.0.0.1',
+  'true',
+];
+
+test('a server that drops the connection during authentication: Connection closed by, exit 255', async () => {
+  const { srv, requests } = await serverThatStopsAuth((_t, socket) => socket.destroy());
+  try {
+    const r = await keyway(fakeOpts(srv.port));
+    assert.equal(requests(), 1);
+    assert.deepEqual(r, {
+      code: 255,
+      out: '',
+      err: `Connection closed by 127.0.0.1 port ${srv.port}\n`,
+    });
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a server that disconnects during authentication: its reason, exit 255', async () => {
+  const { srv } = await serverThatStopsAuth((t) =>
+    t.disconnect(2, 'Too many authentication failures\x1b[2J'),
+  );
+  try {
+    const r = await keyway(fakeOpts(srv.port));
+    assert.equal(r.code, 255);
+    assert.equal(
+      r.err,
+      `Received disconnect from 127.0.0.1 port ${srv.port}:2: Too many authentication failures^[[2J\n` +
+        `Disconnected from 127.0.0.1 port ${srv.port}\n`,
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a private key others can read is not used, as ssh refuses it: the reason, then Permission denied', async () => {
+  copyFileSync(join(dir, 'id'), join(dir, 'id-open'));
+  chmodSync(join(dir, 'id-open'), 0o644);
+  const r = await keyway([...opts('id-open'), '127.0.0.1', 'true']);
+  assert.equal(r.code, 255);
+  assert.match(
+    r.err,
+    /^Load key ".*\/id-open": permissions 0644 are too open; .*\nroot@127\.0\.0\.1: Permission denied \(publickey\)\.\n$/,
   );
 });

@@ -2,15 +2,17 @@
 // passphrases asked for again up to three times, and hostile KDF parameters refused at once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { KeyFormatError } from '../../../core/errors.js';
 import {
   BCRYPT_PBKDF_MAX_ROUNDS,
+  KeyPermissionError,
   PassphraseCancelledError,
   PassphraseRequiredError,
   WrongPassphraseError,
   loadPrivateKeyFile,
   parsePrivateKey,
+  readPrivateKeyFileInfo,
 } from '../../../core/keys/index.js';
 import { randomBytes } from '../../../core/crypto/random.js';
 import { SshReader } from '../../../core/wire/reader.js';
@@ -62,13 +64,19 @@ function opensshBody(path: string): Uint8Array {
   return new Uint8Array(Buffer.from(b64, 'base64'));
 }
 
+/** Writes a test key file as ssh-keygen would: readable by its owner only. */
+function writeKeyFile(path: string, data: string | Uint8Array): void {
+  writeFileSync(path, data, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
 function writeOpenssh(path: string, body: Uint8Array): string {
   const b64 = (
     Buffer.from(body)
       .toString('base64')
       .match(/.{1,70}/g) ?? []
   ).join('\n');
-  writeFileSync(
+  writeKeyFile(
     path,
     `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----\n`,
   );
@@ -174,7 +182,7 @@ test('null from the callback cancels; no callback at all is PassphraseRequiredEr
 
 test('truncated files are KeyFormatErrors naming the file, found before any prompt', async () => {
   const noEnd = d.path('no-end');
-  writeFileSync(noEnd, readText(plain).split('\n').slice(0, 4).join('\n') + '\n');
+  writeKeyFile(noEnd, readText(plain).split('\n').slice(0, 4).join('\n') + '\n');
   await rejectsFormat(
     loadPrivateKeyFile(noEnd),
     noEnd,
@@ -206,13 +214,13 @@ test('truncated files are KeyFormatErrors naming the file, found before any prom
         .toString('base64')
         .match(/.{1,64}/g) ?? []
     ).join('\n');
-    writeFileSync(pem, `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`);
+    writeKeyFile(pem, `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`);
     await rejectsFormat(loadPrivateKeyFile(pem), pem, /truncated: DER says/);
   }
 
   const ppkPath = d.path('cut.ppk');
   run('puttygen', [plain, '-O', 'private', '-o', ppkPath]);
-  writeFileSync(ppkPath, readText(ppkPath).split('\n').slice(0, -2).join('\n') + '\n');
+  writeKeyFile(ppkPath, readText(ppkPath).split('\n').slice(0, -2).join('\n') + '\n');
   await rejectsFormat(loadPrivateKeyFile(ppkPath), ppkPath, /truncated: no "Private-MAC" line/);
 });
 
@@ -232,7 +240,7 @@ test('corruption: a flipped byte in a plain key, a bad PEM scalar, an edited .pp
     'base64',
   );
   der[10] = (der[10] ?? 0) ^ 0x01; // inside the private scalar d (SEQUENCE, INTEGER 1, OCTET STRING)
-  writeFileSync(
+  writeKeyFile(
     pem,
     `-----BEGIN EC PRIVATE KEY-----\n${der.toString('base64')}\n-----END EC PRIVATE KEY-----\n`,
   );
@@ -244,27 +252,26 @@ test('corruption: a flipped byte in a plain key, a bad PEM scalar, an edited .pp
 
   const ppkPath = d.path('edited.ppk');
   run('puttygen', [plain, '-O', 'private', '-o', ppkPath]);
-  writeFileSync(ppkPath, readText(ppkPath).replace(/^Comment: .*$/m, 'Comment: edited'));
+  writeKeyFile(ppkPath, readText(ppkPath).replace(/^Comment: .*$/m, 'Comment: edited'));
   await rejectsFormat(loadPrivateKeyFile(ppkPath), ppkPath, /MAC mismatch/);
 });
 
 test('garbage, empty, public keys, huge files and missing files', async () => {
   const garbage = d.path('garbage');
-  writeFileSync(garbage, randomBytes(700));
+  writeKeyFile(garbage, randomBytes(700));
   await rejectsFormat(loadPrivateKeyFile(garbage), garbage, /not a private key file/);
   const empty = d.path('empty');
-  writeFileSync(empty, '');
+  writeKeyFile(empty, '');
   await rejectsFormat(loadPrivateKeyFile(empty), empty, /not a private key file/);
-  await rejectsFormat(
-    loadPrivateKeyFile(`${plain}.pub`),
-    `${plain}.pub`,
-    /public key, not a private key/,
-  );
+  const pub = d.path('public-as-private');
+  copyFileSync(`${plain}.pub`, pub);
+  chmodSync(pub, 0o600);
+  await rejectsFormat(loadPrivateKeyFile(pub), pub, /public key, not a private key/);
   const rfc = d.path('rfc4716');
-  writeFileSync(rfc, sshKeygen('-e', '-f', `${plain}.pub`));
+  writeKeyFile(rfc, sshKeygen('-e', '-f', `${plain}.pub`));
   await rejectsFormat(loadPrivateKeyFile(rfc), rfc, /public key/);
   const big = d.path('big');
-  writeFileSync(big, Buffer.alloc(2 << 20, 0x41));
+  writeKeyFile(big, Buffer.alloc(2 << 20, 0x41));
   await rejectsFormat(loadPrivateKeyFile(big), big, /too large for a key file/);
   await rejectsFormat(loadPrivateKeyFile('/dev/zero'), '/dev/zero', /too large for a key file/);
   await assert.rejects(loadPrivateKeyFile(d.path('absent')), { code: 'ENOENT' });
@@ -308,7 +315,7 @@ test('unknown and unsupported key types are named', async () => {
   const ppkPath = d.path('foo.ppk');
   run('puttygen', [plain, '-O', 'private', '-o', ppkPath]);
   const pub = new SshWriter().writeString('ssh-foo').writeString('x').toBytes();
-  writeFileSync(
+  writeKeyFile(
     ppkPath,
     readText(ppkPath)
       .replace(/^PuTTY-User-Key-File-3: .*$/m, 'PuTTY-User-Key-File-3: ssh-foo')
@@ -376,7 +383,7 @@ test('huge Argon2 parameters in a .ppk are refused at once', async () => {
     [/Argon2-Passes: \d+/, 'Argon2-Passes: 100000'],
   ] as const) {
     const hostile = d.path('hostile.ppk');
-    writeFileSync(hostile, text.replace(from, to));
+    writeKeyFile(hostile, text.replace(from, to));
     const a = answers(PASSPHRASE);
     const started = Date.now();
     await rejectsFormat(
@@ -387,4 +394,27 @@ test('huge Argon2 parameters in a .ppk are refused at once', async () => {
     assert.ok(Date.now() - started < 200, 'refused quickly');
     assert.equal(a.calls.length, 0);
   }
+});
+
+test('a private key file open to others is refused as ssh refuses it; 0600, 0400 and 0700 are fine', async () => {
+  const open = d.path('open-key');
+  copyFileSync(plain, open);
+  for (const mode of [0o644, 0o640, 0o604, 0o660, 0o602]) {
+    chmodSync(open, mode);
+    await assert.rejects(
+      loadPrivateKeyFile(open),
+      (e: unknown) =>
+        e instanceof KeyPermissionError &&
+        e.path === open &&
+        e.mode % 0o1000 === mode &&
+        e.message.includes(`permissions ${mode.toString(8).padStart(4, '0')} are too open`),
+    );
+  }
+  for (const mode of [0o600, 0o400, 0o700]) {
+    chmodSync(open, mode);
+    assert.equal((await loadPrivateKeyFile(open)).publicKey.type, 'ecdsa-sha2-nistp256');
+  }
+  // the public half can still be read without the private key's check (ssh offers it first)
+  chmodSync(open, 0o644);
+  assert.equal((await readPrivateKeyFileInfo(open)).publicKey?.type, 'ecdsa-sha2-nistp256');
 });
