@@ -9,6 +9,7 @@
  *   parsePublicKeyText / loadPublicKeyFile OpenSSH one-line and RFC 4716 public keys
  *   formatOpenSshPublicKey / formatRfc4716PublicKey
  *   defaultIdentityFiles                   ~/.ssh/id_rsa, … in OpenSSH's order
+ *   writeNewKeyFile                        a new key pair on disk, as ssh-keygen writes it
  *   bcryptPbkdf                            the openssh-key-v1 KDF
  */
 export {
@@ -39,3 +40,11 @@ export {
 export { DEFAULT_IDENTITY_NAMES, defaultIdentityFiles } from './identity-files.js';
 export { BCRYPT_PBKDF_MAX_ROUNDS, bcryptPbkdf, bcryptPbkdfSync } from './bcrypt-pbkdf.js';
 export { PPK_MAX_ARGON2_MEMORY_KIB, PPK_MAX_ARGON2_WORK } from './ppk.js';
+export type { GeneratedKeyType } from './generate.js';
+export { DEFAULT_KDF_ROUNDS } from './openssh-key-writer.js';
+export {
+  KeyFileExistsError,
+  writeNewKeyFile,
+  type NewKeyFile,
+  type NewKeyFileOptions,
+} from './new-key-file.js';

@@ -32,7 +32,7 @@ import { ed25519Blob } from '../crypto/hostkey/ed25519.js';
 import { parsePublicKey } from '../crypto/hostkey/parse.js';
 import { rsaBlob } from '../crypto/hostkey/rsa.js';
 import { signatureBlob } from '../crypto/hostkey/signature.js';
-import type { PublicKey } from '../crypto/hostkey/types.js';
+import type { HostKeyPair, PublicKey } from '../crypto/hostkey/types.js';
 import { utf8, wipe } from '../wire/bytes.js';
 import { partsBlob, partsDer, wipeParts, type PrivateKeyParts } from './private-key.js';
 
@@ -267,6 +267,22 @@ export class FileSigner implements Signer {
   }
 
   async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
+    return this.signNow(algorithm, data);
+  }
+
+  /**
+   * This key as a server's host key (core/transport wants a synchronous signer). The private
+   * half stays in this object.
+   */
+  hostKeyPair(): HostKeyPair {
+    return {
+      publicKey: this.publicKey,
+      algorithms: this.algorithms,
+      sign: (algorithm, data) => this.signNow(algorithm, data),
+    };
+  }
+
+  private signNow(algorithm: string, data: Uint8Array): Uint8Array {
     if (!this.algorithms.includes(algorithm)) {
       throw new ConfigError(
         `key ${this.source} (${this.publicKey.type}) cannot sign with ${algorithm}`,
