@@ -1,6 +1,7 @@
 // Dropbear for interop tests: host keys made with dropbearkey in a temp dir, `dropbear -F -E` in
 // the foreground on 127.0.0.1 (chroot'd for trixie). Dropbear has no config file and no switch
-// for algorithms: what it offers is fixed at build time. Password logins are off (-s).
+// for algorithms: what it offers is fixed at build time. Password logins are off (-s) unless
+// asked for; dropbear has no keyboard-interactive, so its methods are publickey[,password].
 import { writeFile } from 'node:fs/promises';
 import { makeDropbearHostKeys } from './hostkeys.js';
 import { launch, withFreePort } from './process.js';
@@ -19,7 +20,8 @@ export async function startDropbear(opts: DropbearOptions = {}): Promise<Running
   if (authorizedKeys.length > 0 && flavor !== 'trixie') {
     // 2022.83 has no -D: it reads only the login user's ~/.ssh/authorized_keys.
     throw new Error(
-      'startDropbear: authorizedKeys needs flavor trixie (dropbear 2025.x, -D <dir>)',
+      'startDropbear: authorizedKeys needs flavor trixie (dropbear 2025.x, -D <dir>); for ' +
+        "bookworm's dropbear write the test user's file with setTestUserAuthorizedKeys()",
     );
   }
   const types = opts.hostKeyTypes ?? DEFAULT_HOST_KEY_TYPES;
@@ -29,7 +31,8 @@ export async function startDropbear(opts: DropbearOptions = {}): Promise<Running
   const wd = await makeWorkdir(flavor, 'dropbear');
   try {
     const hostKeys = await makeDropbearHostKeys(flavor, wd, types);
-    const args = ['-F', '-E', '-s', '-P', wd.server('dropbear.pid')];
+    const args = ['-F', '-E', '-P', wd.server('dropbear.pid')];
+    if (opts.passwords !== true) args.push('-s');
     for (const k of hostKeys) args.push('-r', wd.toServer(k.path));
     if (flavor === 'trixie') {
       await writeFile(wd.host('authorized_keys'), authorizedKeys.map((l) => `${l}\n`).join(''), {

@@ -16,5 +16,5 @@ export { trixieRootPath } from './roots.js';
 export { freePort } from './process.js';
 export { keyscan, runClient, ssh } from './clients.js';
 export type { ClientResult } from './clients.js';
-export { ensureTestUser, TEST_USER, TEST_PASSWORD } from './users.js';
+export { ensureTestUser, setTestUserAuthorizedKeys, TEST_USER, TEST_PASSWORD } from './users.js';
 export { startAgent, type RunningAgent } from './agent.js';

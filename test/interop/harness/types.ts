@@ -29,15 +29,23 @@ export interface ServerOptions {
   extraConfig?: string[];
   /**
    * Lines of the authorized_keys file the server reads. Dropbear takes them only in the trixie
-   * flavor (2025.x has -D <dir>); bookworm's 2022.83 reads only ~user/.ssh and is refused.
+   * flavor (2025.x has -D <dir>); bookworm's 2022.83 reads only ~user/.ssh and is refused: give
+   * the test user keys with setTestUserAuthorizedKeys() instead.
    */
   authorizedKeys?: string[];
 }
 
-export type DropbearOptions = Omit<
+export interface DropbearOptions extends Omit<
   ServerOptions,
   'kex' | 'ciphers' | 'macs' | 'hostKeyAlgorithms' | 'rekeyLimit'
->;
+> {
+  /**
+   * Allow password logins (no -s); default false. Dropbear checks the password against the
+   * shadow file of the system it runs on: the host's for bookworm (ensureTestUser() makes
+   * one), the root's for trixie.
+   */
+  passwords?: boolean;
+}
 
 export interface HostKeyInfo {
   /** Key type as on the wire, e.g. ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa. */
