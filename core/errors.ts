@@ -251,3 +251,47 @@ export class KnownHostsError extends SshError {
   override readonly code: string = 'KNOWN_HOSTS_ERROR';
   override readonly reason: DisconnectReasonCode = DisconnectReason.BY_APPLICATION;
 }
+
+/**
+ * A SERVICE_REQUEST or USERAUTH_REQUEST named a service this side does not run (RFC 4253 §10,
+ * RFC 4252 §5): the connection ends with SERVICE_NOT_AVAILABLE.
+ */
+export class ServiceNotAvailable extends ProtocolError {
+  override readonly code: string = 'SERVICE_NOT_AVAILABLE';
+  override readonly reason: DisconnectReasonCode = DisconnectReason.SERVICE_NOT_AVAILABLE;
+}
+
+/** What was wrong with a skipped authorized_keys line (see AuthorizedKeysError). */
+export type AuthorizedKeysProblem =
+  'option' | 'quote' | 'key-type' | 'base64' | 'key' | 'missing-key' | 'encoding' | 'file';
+
+/**
+ * A line of an authorized_keys file (core/server) that is skipped, as sshd(8) logs and ignores
+ * one; or (line 0) the file as a whole. `kind`: a bad or repeated `option`, an unterminated
+ * `quote`, an unknown or unsupported `key-type`, key data that is not `base64`, a `key` blob
+ * that does not parse or names another type, no key at all (`missing-key`), a line that is not
+ * UTF-8 (`encoding`), a `file` that cannot be read. Collected for the caller, not thrown, so the
+ * other lines still count.
+ */
+export class AuthorizedKeysError extends SshError {
+  override readonly code: string = 'AUTHORIZED_KEYS_ERROR';
+  override readonly reason: DisconnectReasonCode = DisconnectReason.BY_APPLICATION;
+  readonly kind: AuthorizedKeysProblem;
+  readonly file: string;
+  /** 1-based; 0 when the problem is the file itself. */
+  readonly line: number;
+  readonly detail: string;
+
+  constructor(kind: AuthorizedKeysProblem, detail: string, where: { file: string; line: number }) {
+    super(`${where.file}${where.line > 0 ? `:${where.line}` : ''}: ${detail}`, {
+      kind,
+      file: where.file,
+      line: where.line,
+      detail,
+    });
+    this.kind = kind;
+    this.file = where.file;
+    this.line = where.line;
+    this.detail = detail;
+  }
+}
