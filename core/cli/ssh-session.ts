@@ -1,10 +1,12 @@
 /**
  * Running the session of `keyway ssh`: a pty when wanted (RequestTTY / -t / -T), the local
- * terminal in raw mode with the window size sent at start and on SIGWINCH, the `~.` escape
- * after a newline to disconnect (`~~` sends one `~`), stdin/stdout/stderr piped with
- * backpressure, and the remote exit status as the result (255 when it died by a signal or the
+ * terminal in raw mode as ssh's (output processing off too) with the window size sent at start
+ * and on every resize, the `~.` escape after a newline to disconnect (`~~` sends one `~`),
+ * stdin/stdout/stderr piped with backpressure, "Connection to HOST closed." after a session
+ * with a pty, and the remote exit status as the result (255 when it died by a signal or the
  * connection ended without one, as ssh).
  */
+import { spawnSync } from 'node:child_process';
 import type { Session } from '../connection/index.js';
 import type { SshClient } from '../client/connect.js';
 
@@ -15,6 +17,26 @@ export interface RunSessionOptions {
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
+  /** The host as ssh names it (HostName), for "Connection to HOST closed.". */
+  readonly host?: string;
+}
+
+/** What ssh prints when a session with a pty ends, whether by exit or by `~.`. */
+export function closedMessage(host: string | undefined): string {
+  return host === undefined ? 'Connection closed.\r\n' : `Connection to ${host} closed.\r\n`;
+}
+
+/**
+ * The local terminal raw, as ssh's enter_raw_mode. libuv's raw mode leaves output processing
+ * (OPOST, ONLCR) on, which would add a carriage return to every bare LF a remote full-screen
+ * program writes; stty turns it off on the same terminal. setRawMode(false) later puts back
+ * the whole termios libuv saved, OPOST included, and Node resets it at exit as well.
+ */
+function enterRawMode(stdin: NodeJS.ReadStream): void {
+  stdin.setRawMode(true);
+  if (process.platform !== 'win32') {
+    spawnSync('stty', ['-opost'], { stdio: [stdin, 'ignore', 'ignore'], timeout: 5000 });
+  }
 }
 
 /** Whether to ask for a pty: RequestTTY semantics with ssh's -t / -tt / -T. */
@@ -73,15 +95,18 @@ export async function runSession(client: SshClient, o: RunSessionOptions): Promi
   if (o.pty) {
     const cols = o.stdout.columns ?? 80;
     const rows = o.stdout.rows ?? 24;
-    await s.requestPty({ term: process.env['TERM'] ?? 'xterm-256color', cols, rows });
+    const term = process.env['TERM'] ?? 'xterm-256color';
+    if (!(await s.requestPty({ term, cols, rows })))
+      o.stderr.write(`PTY allocation request failed on channel ${s.channel.localId}\r\n`);
   }
   if (o.command.length > 0) await s.exec(o.command.join(' '));
   else await s.shell();
 
+  // 'resize' comes after Node has read the new size (a SIGWINCH listener may run before)
   const onResize = (): void => s.windowChange(o.stdout.columns ?? 80, o.stdout.rows ?? 24);
   if (interactive) {
-    o.stdin.setRawMode(true);
-    process.on('SIGWINCH', onResize);
+    enterRawMode(o.stdin);
+    o.stdout.on('resize', onResize);
   }
   const escapes = interactive ? new EscapeFilter() : null;
   const onData = (chunk: Buffer): void => {
@@ -90,7 +115,6 @@ export async function runSession(client: SshClient, o: RunSessionOptions): Promi
       const r = escapes.filter(chunk);
       data = r.data;
       if (r.disconnect) {
-        o.stderr.write('\r\nConnection to host closed.\r\n');
         client.close();
         return;
       }
@@ -104,17 +128,24 @@ export async function runSession(client: SshClient, o: RunSessionOptions): Promi
   o.stdin.once('end', () => s.stdin.end());
   s.stdout.pipe(o.stdout, { end: false });
   s.stderr.pipe(o.stderr, { end: false });
+  let code = 255;
+  let lost: boolean;
   try {
-    const exit = await Promise.race([s.exit, client.closed.then(() => null)]);
+    const exit = await Promise.race([s.exit.catch(() => null), client.closed.then(() => null)]);
     await Promise.race([s.closed, client.closed]);
-    if (exit && 'code' in exit) return exit.code;
-    return 255;
+    if (exit && 'code' in exit) code = exit.code;
+    // a lost connection is ssh.ts's to report; a clean end (exit, `~.`) is said here
+    const ended = await Promise.race([client.closed, Promise.resolve(undefined)]);
+    lost = ended !== undefined && ended !== null && ended.code !== 'DISCONNECTED_BY_PEER';
   } finally {
     o.stdin.off('data', onData);
     o.stdin.pause();
     if (interactive) {
-      process.off('SIGWINCH', onResize);
+      o.stdout.off('resize', onResize);
       o.stdin.setRawMode(false);
     }
   }
+  // as ssh, after the terminal is back in its own mode
+  if (o.pty && !lost) o.stderr.write(closedMessage(o.host));
+  return code;
 }

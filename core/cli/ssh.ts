@@ -217,9 +217,14 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
           io.err(`Load key "${p.path}": it is encrypted, and BatchMode asks for no passphrase`);
           return null;
         }
+        // ssh asks NumberOfPasswordPrompts times, then goes on without the key
+        if (p.attempt > (o.numberOfPasswordPrompts ?? 3)) return null;
         return prompter.ask(`Enter passphrase for key '${p.path}': `, false);
       },
-      password: async () => prompter.ask(`${user}@${host}'s password: `, false),
+      password: async ({ attempt }) => {
+        if (attempt > 1) io.err('Permission denied, please try again.');
+        return prompter.ask(`${user}@${host}'s password: `, false);
+      },
       keyboardInteractive: async (req) => {
         if (req.name) prompter.say(req.name + '\n');
         if (req.instruction) prompter.say(req.instruction + '\n');
@@ -290,6 +295,7 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     if (pty && !process.stdin.isTTY && args.tty === 1)
       io.err('Pseudo-terminal will not be allocated because stdin is not a terminal.');
     const code = await runSession(client, {
+      host,
       command: args.command,
       pty,
       env,
