@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+echo '==== system packages (build tools for native modules)' >&2
+bash scripts/system-deps.sh --app
 # shellcheck source=scripts/toolchain.sh
 source scripts/toolchain.sh
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1

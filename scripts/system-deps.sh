@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Installs, with apt, the Debian packages the tests run against (DESIGN.md "Real components in
-# tests"). KEYWAY_SYSTEM_PACKAGES below is the one list: add packages there.
+# Installs, with apt, the Debian packages the build and the tests need (DESIGN.md "Real
+# components in tests"). KEYWAY_APP_PACKAGES are what `npm ci` needs to build native modules;
+# KEYWAY_SYSTEM_PACKAGES adds what the tests run against. `--app` installs only the first list
+# (scripts/app.sh); no argument installs both (scripts/test.sh).
 # Quick when everything is present (dpkg-query, no apt). Needs root only when something is
 # missing. No service is started on purpose: while apt runs, a policy-rc.d that denies service
 # starts is put in place if the machine has none (openssh-server's postinst would start sshd).
 set -euo pipefail
 
+KEYWAY_APP_PACKAGES=(
+  make    # node-gyp: npm ci builds node-pty (the bundled sshd's ptys) from source on Linux,
+  g++     #   where it ships no prebuild
+  python3 #   node-gyp runs on Python
+)
+
 KEYWAY_SYSTEM_PACKAGES=(
+  "${KEYWAY_APP_PACKAGES[@]}"
   openssh-server # sshd 9.2 for interop tests
   openssh-client # ssh, ssh-keygen, ssh-keyscan, ssh-agent, ssh-add, sftp
   dropbear-bin   # dropbear 2022.83 and dropbearkey
   debootstrap    # scripts/trixie-root.sh: OpenSSH 10 and dropbear 2025 in a chroot
   putty-tools    # puttygen: PuTTY .ppk v2/v3 key files for the core/keys tests
   openssl        # the openssl CLI: ed25519 PKCS#8 and legacy PEM key vectors (not in a minimal Debian)
+  tmux           # a real terminal for test/interop/ssh-tty.test.ts (send-keys, capture-pane)
 )
+
+if [[ "${1:-}" == --app ]]; then
+  KEYWAY_SYSTEM_PACKAGES=("${KEYWAY_APP_PACKAGES[@]}")
+elif [[ $# -gt 0 ]]; then
+  printf 'usage: %s [--app]\n' "$0" >&2
+  exit 2
+fi
 
 say() { printf 'system-deps: %s\n' "$*" >&2; }
 
