@@ -4,6 +4,7 @@
  */
 import { keyscanMain } from './keyscan.js';
 import { sshMain } from './ssh.js';
+import { sshdMain } from './sshd.js';
 import { UsageError } from './args.js';
 
 const USAGE = `usage: keyway <command> [options]
@@ -15,6 +16,9 @@ commands:
       ssh://[user@]host[:port]
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
+  sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
+       [--password-file file] [--allow-tcp-forwarding yes|no|local|remote] [--gateway-ports] [-v]
+      a headless SSH server for the running user, for local testing
 `;
 
 type Main = (
@@ -25,6 +29,7 @@ type Main = (
 const commands: Record<string, Main> = {
   keyscan: keyscanMain,
   ssh: sshMain,
+  sshd: sshdMain,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

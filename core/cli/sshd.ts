@@ -1,0 +1,119 @@
+/**
+ * `keyway sshd`: the bundled headless sshd, for local testing and demos (core/server/sshd.ts).
+ *
+ *   keyway sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
+ *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
+ *               [--gateway-ports] [-v]
+ *
+ * Loopback only and publickey only unless asked. Prints where it listens, the host keys'
+ * fingerprints and an ssh command line to paste; SIGINT / SIGTERM end every connection with a
+ * DISCONNECT and exit 0.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { appDataDir } from '../config/app-dirs.js';
+import { fingerprintSha256 } from '../crypto/fingerprint.js';
+import { ConfigError } from '../errors.js';
+import { loadOrCreateHostKeys } from '../server/host-keys.js';
+import { Sshd, type AllowTcpForwarding } from '../server/sshd.js';
+import { parseArgs, UsageError } from './args.js';
+
+export interface SshdIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); tests pass their own. */
+  stopSignal?: Promise<string>;
+  /** Called once listening, with the server (tests). */
+  onListening?: (server: Sshd) => void;
+}
+
+const KEY_LABEL: Record<string, string> = {
+  'ssh-ed25519': 'ED25519',
+  'ecdsa-sha2-nistp256': 'ECDSA',
+  'ssh-rsa': 'RSA',
+};
+
+/** The password file's first line; the file must be private to its owner, like a key. */
+async function readPasswordFile(path: string): Promise<string> {
+  const st = await stat(path);
+  if (process.platform !== 'win32' && st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {
+    throw new ConfigError(
+      `${path}: permissions ${(st.mode & 0o777).toString(8).padStart(4, '0')} are too open for a password file (chmod 600)`,
+    );
+  }
+  const first = (await readFile(path, 'utf8')).split(/\r?\n/)[0] ?? '';
+  if (first === '') throw new ConfigError(`${path}: the first line (the password) is empty`);
+  return first;
+}
+
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<number> {
+  const args = parseArgs(argv, {
+    withValue: ['p', 'b', 'D', 'authorized-keys', 'password-file', 'allow-tcp-forwarding'],
+    flags: ['v', 'gateway-ports'],
+  });
+  if (args.positionals.length > 0) {
+    throw new UsageError(`sshd takes no arguments (got "${args.positionals[0] ?? ''}")`);
+  }
+  const port = Number(args.value('p') ?? '2222');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`bad port "${args.value('p') ?? ''}"`);
+  }
+  const forwarding = args.value('allow-tcp-forwarding') ?? 'yes';
+  if (!['yes', 'no', 'local', 'remote'].includes(forwarding)) {
+    throw new UsageError(`--allow-tcp-forwarding takes yes, no, local or remote`);
+  }
+  const address = args.value('b') ?? '127.0.0.1';
+  const dataDir = args.value('D') ?? join(appDataDir(), 'sshd');
+  const keyFiles = args.all('authorized-keys');
+  const authorizedKeysFiles = keyFiles.length
+    ? keyFiles
+    : [join(homedir(), '.ssh', 'authorized_keys')];
+  const passwordFile = args.value('password-file');
+  const password = passwordFile !== undefined ? await readPasswordFile(passwordFile) : undefined;
+  const verbose = args.has('v');
+
+  const keys = await loadOrCreateHostKeys(dataDir);
+  const server = await Sshd.start({
+    hostKeys: keys.map((k) => k.key),
+    address,
+    port,
+    authorizedKeysFiles,
+    ...(password !== undefined ? { password } : {}),
+    allowTcpForwarding: forwarding as AllowTcpForwarding,
+    gatewayPorts: args.has('gateway-ports'),
+    log: (line) => {
+      if (verbose) io.err(`sshd: ${line}`);
+    },
+  });
+  const where = server.address;
+  const user = userInfo().username;
+  const host = where.family === 'IPv6' ? `[${where.address}]` : where.address;
+  io.out(`keyway sshd listening on ${where.address} port ${where.port}`);
+  io.out(`host keys (${dataDir}):`);
+  for (const k of keys) {
+    const pk = k.key.publicKey;
+    const label = KEY_LABEL[pk.type] ?? pk.type;
+    io.out(`  ${pk.bits} ${fingerprintSha256(pk.blob)} (${label})${k.created ? ' new' : ''}`);
+  }
+  io.out(`authorized keys: ${authorizedKeysFiles.join(', ')}`);
+  io.out(`password authentication: ${password !== undefined ? 'on' : 'off'}`);
+  io.out(`connect with:  ssh -p ${where.port} ${user}@${host}`);
+  io.onListening?.(server);
+  const sig = await (io.stopSignal ?? stopSignal());
+  if (verbose) io.err(`sshd: ${sig}: closing ${server.connectionCount} connection(s)`);
+  await server.close();
+  return 0;
+}
