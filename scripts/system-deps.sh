@@ -23,6 +23,8 @@ KEYWAY_SYSTEM_PACKAGES=(
   putty-tools    # puttygen: PuTTY .ppk v2/v3 key files for the core/keys tests
   openssl        # the openssl CLI: ed25519 PKCS#8 and legacy PEM key vectors (not in a minimal Debian)
   tmux           # a real terminal for test/interop/ssh-tty.test.ts (send-keys, capture-pane)
+  python3-paramiko # third-party SSH clients against keyway sshd
+  python3-asyncssh #   (test/interop/sshd-clients.test.ts)
 )
 
 if [[ "${1:-}" == --app ]]; then
