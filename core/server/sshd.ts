@@ -3,7 +3,7 @@
  * engine in the server role for the user running it. Per connection: the transport (host keys,
  * strict KEX, ext-info with server-sig-algs), user authentication (authorized_keys with its
  * options, a password only when a password file is given), then the connection layer with
- * session programs (session-runner.ts).
+ * session programs (session-runner.ts) and TCP forwarding (forwarding.ts).
  *
  * Limits, so that a hostile or broken client cannot take the server down:
  *   - at most `maxStartups` connections that have not authenticated; a new one beyond that
@@ -26,9 +26,11 @@ import { authorizeKey } from './authorize.js';
 import type { AuthorizedKeyEntry } from './authorized-keys.js';
 import { readAuthorizedKeysFile } from './authorized-keys.js';
 import type { KeyRestrictions } from './key-options.js';
+import { serveForwarding } from './forwarding.js';
 import { serveSession, type LocalUser } from './session-runner.js';
 
-export type AllowTcpForwarding = 'yes' | 'no' | 'local' | 'remote';
+import type { AllowTcpForwarding } from './forward-policy.js';
+export type { AllowTcpForwarding } from './forward-policy.js';
 
 export interface SshdOptions {
   readonly hostKeys: readonly HostKeyPair[];
@@ -240,6 +242,19 @@ export class Sshd {
         ...(restrictions?.command !== undefined ? { forcedCommand: restrictions.command } : {}),
         log: (line) => this.log(`${peer}: ${line}`),
       });
+    serveForwarding(
+      connection,
+      {
+        allowTcpForwarding: this.o.allowTcpForwarding ?? 'yes',
+        gatewayPorts: this.o.gatewayPorts ?? false,
+        portForwarding: restrictions?.portForwarding ?? true,
+        permitOpen: restrictions?.permitOpen ?? [],
+        permitListen: restrictions?.permitListen ?? [],
+        clientAddress: address,
+        clientPort: socket.remotePort ?? 0,
+      },
+      (line) => this.log(`${peer}: ${line}`),
+    );
     this.watchIdle(conn);
   }
 
