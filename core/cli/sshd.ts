@@ -3,7 +3,8 @@
  *
  *   keyway sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
  *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
- *               [--gateway-ports] [-v]
+ *               [--gateway-ports] [--banner file] [--max-auth-tries n (6)]
+ *               [--login-grace-time seconds (120, 0: none)] [-v]
  *
  * Loopback only and publickey only unless asked. Prints where it listens, the host keys'
  * fingerprints and an ssh command line to paste; SIGINT / SIGTERM end every connection with a
@@ -47,6 +48,16 @@ async function readPasswordFile(path: string): Promise<string> {
   return first;
 }
 
+/** A whole number option ≥ 0 (1 and up for counts); `fallback` when not given. */
+function count(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`${name} takes a whole number, not "${value}"`);
+  }
+  return n;
+}
+
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: NodeJS.Signals) => {
@@ -61,7 +72,17 @@ function stopSignal(): Promise<string> {
 
 export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<number> {
   const args = parseArgs(argv, {
-    withValue: ['p', 'b', 'D', 'authorized-keys', 'password-file', 'allow-tcp-forwarding'],
+    withValue: [
+      'p',
+      'b',
+      'D',
+      'authorized-keys',
+      'password-file',
+      'allow-tcp-forwarding',
+      'banner',
+      'max-auth-tries',
+      'login-grace-time',
+    ],
     flags: ['v', 'gateway-ports'],
   });
   if (args.positionals.length > 0) {
@@ -84,6 +105,11 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
   const passwordFile = args.value('password-file');
   const password = passwordFile !== undefined ? await readPasswordFile(passwordFile) : undefined;
   const verbose = args.has('v');
+  const bannerFile = args.value('banner');
+  const banner = bannerFile !== undefined ? await readFile(bannerFile, 'utf8') : undefined;
+  const maxAuthTries = count(args.value('max-auth-tries'), '--max-auth-tries', 6);
+  if (maxAuthTries < 1) throw new UsageError('--max-auth-tries must be at least 1');
+  const loginGraceSeconds = count(args.value('login-grace-time'), '--login-grace-time', 120);
 
   const keys = await loadOrCreateHostKeys(dataDir);
   const server = await Sshd.start({
@@ -94,6 +120,9 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
     ...(password !== undefined ? { password } : {}),
     allowTcpForwarding: forwarding as AllowTcpForwarding,
     gatewayPorts: args.has('gateway-ports'),
+    ...(banner !== undefined ? { banner } : {}),
+    maxAuthTries,
+    loginGraceMs: loginGraceSeconds * 1000,
     log: (line) => {
       if (verbose) io.err(`sshd: ${line}`);
     },

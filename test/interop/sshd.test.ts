@@ -82,9 +82,10 @@ test('OpenSSH ssh: exec with stdout, stderr and the exit code; a pty with -tt', 
   assert.equal(r.code, 7, r.stderr);
   assert.equal(r.stdout, 'out\n');
   assert.match(r.stderr, /(^|\n)err\n$/);
-  const t = await ssh(server.port, me, id(), ['-tt'], 'tty; echo "T=$TERM"');
+  const t = await ssh(server.port, me, id(), ['-tt'], 'tty; echo "T=$TERM"; stty size');
   assert.equal(t.code, 0, t.stderr);
-  assert.match(t.stdout, /^\/dev\/pts\/\d+\r\nT=\S+\r\n/);
+  // ssh without a terminal of its own asks for a 0×0 pty: the server makes it 80×24
+  assert.match(t.stdout, /^\/dev\/pts\/\d+\r\nT=\S+\r\n24 80\r\n/);
 });
 
 test('OpenSSH ssh: 64 MiB through cat, both ways, sha256 equal', async () => {
@@ -202,6 +203,28 @@ test('password logins only with a password file; a wrong password is refused', a
     connect({ ...as(server.port), password: async () => 'sshd test password' }),
     /Permission denied \(publickey\)/,
   );
+});
+
+test('--banner is shown before login; --max-auth-tries ends a connection that keeps failing', async () => {
+  const bannerFile = join(dir, 'banner');
+  writeFileSync(bannerFile, 'Authorised testers only\n');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k1')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', join(dir, 'k2')]);
+  const s = await startKeywaySshd({
+    authorizedKeys: [pub],
+    args: ['--banner', bannerFile, '--max-auth-tries', '1'],
+  });
+  try {
+    const ok = await ssh(s.port, me, id(), [], 'true');
+    assert.equal(ok.code, 0);
+    assert.match(ok.stderr, /Authorised testers only/);
+    // two keys the server does not know: the first failure is the last one allowed
+    const r = await ssh(s.port, me, join(dir, 'k1'), ['-i', join(dir, 'k2')], 'true');
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /Too many authentication failures/);
+  } finally {
+    await s.stop();
+  }
 });
 
 test('SIGTERM ends the connections with a DISCONNECT and exits 0', async () => {
