@@ -18,7 +18,8 @@ commands:
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
        [--password-file file] [--allow-tcp-forwarding yes|no|local|remote] [--gateway-ports]
-       [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [-v]
+       [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [--idle-timeout seconds]
+       [-v]
       a headless SSH server for the running user, for local testing
 `;
 

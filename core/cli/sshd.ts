@@ -4,7 +4,8 @@
  *   keyway sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
  *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
  *               [--gateway-ports] [--banner file] [--max-auth-tries n (6)]
- *               [--login-grace-time seconds (120, 0: none)] [-v]
+ *               [--login-grace-time seconds (120, 0: none)] [--idle-timeout seconds (0: none)]
+ *               [-v]
  *
  * Loopback only and publickey only unless asked. Prints where it listens, the host keys'
  * fingerprints and an ssh command line to paste; SIGINT / SIGTERM end every connection with a
@@ -82,6 +83,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
       'banner',
       'max-auth-tries',
       'login-grace-time',
+      'idle-timeout',
     ],
     flags: ['v', 'gateway-ports'],
   });
@@ -110,6 +112,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
   const maxAuthTries = count(args.value('max-auth-tries'), '--max-auth-tries', 6);
   if (maxAuthTries < 1) throw new UsageError('--max-auth-tries must be at least 1');
   const loginGraceSeconds = count(args.value('login-grace-time'), '--login-grace-time', 120);
+  const idleSeconds = count(args.value('idle-timeout'), '--idle-timeout', 0);
 
   const keys = await loadOrCreateHostKeys(dataDir);
   const server = await Sshd.start({
@@ -123,6 +126,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
     ...(banner !== undefined ? { banner } : {}),
     maxAuthTries,
     loginGraceMs: loginGraceSeconds * 1000,
+    idleTimeoutMs: idleSeconds * 1000,
     log: (line) => {
       if (verbose) io.err(`sshd: ${line}`);
     },

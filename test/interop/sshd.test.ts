@@ -15,6 +15,7 @@ import { keyscan, ssh } from './harness/index.js';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { connect } from '../../core/client/connect.js';
 import { AuthError } from '../../core/auth/errors.js';
+import { openTransport } from '../../core/transport/open.js';
 
 const me = userInfo().username;
 let dir = '';
@@ -222,6 +223,26 @@ test('--banner is shown before login; --max-auth-tries ends a connection that ke
     const r = await ssh(s.port, me, join(dir, 'k1'), ['-i', join(dir, 'k2')], 'true');
     assert.equal(r.code, 255);
     assert.match(r.stderr, /Too many authentication failures/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('--login-grace-time and --idle-timeout end connections that do nothing', async () => {
+  const s = await startKeywaySshd({
+    authorizedKeys: [pub],
+    args: ['--login-grace-time', '1', '--idle-timeout', '1'],
+  });
+  try {
+    // logged in, then silent: the server says goodbye
+    const c = await connect(as(s.port, [id()]));
+    const why = await c.closed;
+    assert.equal(why?.code, 'DISCONNECTED_BY_PEER');
+    assert.match(why?.message ?? '', /idle timeout/);
+    // never authenticating: cut off after the grace time
+    const t = await openTransport({ host: '127.0.0.1', port: s.port, verifyHostKey: () => true });
+    const ended = await t.transport.closed;
+    assert.ok(ended !== null, 'the connection ended with an error');
   } finally {
     await s.stop();
   }
