@@ -107,3 +107,24 @@ for (const flavor of ['bookworm', 'trixie'] as const) {
     assert.deepEqual(failed, [], `${failed.length} of ${combos.length} failed`);
   });
 }
+
+test("with nothing restricted, OpenSSH 10.0's ssh negotiates mlkem768x25519-sha256 and strict KEX", async () => {
+  const w = work.get('trixie');
+  assert.ok(w);
+  // prettier-ignore
+  const args = [
+    '-vv', '-F', '/dev/null',
+    '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
+    '-i', w.key, '-p', String(server.port), `${me}@127.0.0.1`, 'true',
+  ];
+  const cmd = command('trixie', '/usr/bin/ssh', args);
+  const stderr = await new Promise<string>((resolve, reject) => {
+    execFile(cmd.file, cmd.args, { env: cmd.env, timeout: 30_000 }, (err, _out, e) =>
+      err ? reject(new Error(`${err.message}\n${e}`)) : resolve(e),
+    );
+  });
+  assert.match(stderr, /debug1: kex: algorithm: mlkem768x25519-sha256\r?\n/);
+  assert.match(stderr, /kex-strict-s-v00@openssh\.com/);
+  assert.doesNotMatch(stderr, /post-quantum/i); // no "not using a post-quantum key exchange" warning
+});
