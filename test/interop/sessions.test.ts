@@ -77,7 +77,7 @@ test('a pty: tty is /dev/pts, stty size follows window-change, IUTF8 is on', asy
   assert.equal(await s.requestPty({ term: 'xterm-256color', cols: 91, rows: 27 }), true);
   await s.shell();
   s.stdin.write('stty -echo; echo "T=$TERM"; tty; stty size; stty -a | grep -o -- "-\\?iutf8"\n');
-  await waitFor(() => /27 91\r\n/.test(o.text()), 'the first stty size');
+  await waitFor(() => /27 91\r\n-?iutf8\r\n/.test(o.text()), 'stty size and the iutf8 flag');
   assert.match(o.text(), /T=xterm-256color\r\n/);
   assert.match(o.text(), /\/dev\/pts\/\d+\r\n/);
   assert.match(o.text(), /\r\niutf8\r\n/);
