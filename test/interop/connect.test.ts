@@ -5,6 +5,7 @@
  * strict checking then accepts it, a changed key stops the connection before any
  * authentication.
  */
+import { finished } from 'node:stream/promises';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -38,6 +39,9 @@ async function collect(s: Session): Promise<{ out: string; err: string; exit: un
   let err = '';
   s.stdout.on('data', (d: Buffer) => (out += d.toString()));
   s.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // The streams' ends, not s.closed: when everything arrived before these listeners were
+  // attached, closed has already resolved while the queued data is still to be delivered.
+  await Promise.all([finished(s.stdout), finished(s.stderr)]);
   const exit = await s.exit;
   await s.closed;
   return { out, err, exit };

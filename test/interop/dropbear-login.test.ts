@@ -12,6 +12,7 @@
  * Dropbear lets at most 5 unauthenticated connections per address in at once: every test here
  * closes its connection before the next one starts.
  */
+import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -260,7 +261,8 @@ describe('an encrypted key file, dropbear (trixie)', () => {
       assert.deepEqual(asked, [key('enc')]);
       const s = await c.openSession();
       await s.exec('echo in');
-      assert.equal((await collect(s)).out, 'in\n');
+      const r = await collect(s);
+      assert.equal(r.out, 'in\n', JSON.stringify(r));
     } finally {
       c.close();
     }
@@ -420,6 +422,9 @@ async function collect(s: Session): Promise<{ out: string; err: string; exit: un
   let err = '';
   s.stdout.on('data', (d: Buffer) => (out += d.toString()));
   s.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // The streams' ends, not s.closed: when everything arrived before these listeners were
+  // attached, closed has already resolved while the queued data is still to be delivered.
+  await Promise.all([finished(s.stdout), finished(s.stderr)]);
   const exit = await s.exit;
   await s.closed;
   return { out, err, exit };
