@@ -5,7 +5,6 @@
  * strict checking then accepts it, a changed key stops the connection before any
  * authentication.
  */
-import { finished } from 'node:stream/promises';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,7 +21,7 @@ import { connect, type SshClient } from '../../core/client/connect.js';
 import { hostKeyVerifier } from '../../core/hosts/index.js';
 import { HostKeyError } from '../../core/errors.js';
 import { AuthError } from '../../core/auth/errors.js';
-import type { Session } from '../../core/connection/index.js';
+import { collect } from '../support/session-output.js';
 
 let dir = '';
 let server: RunningServer;
@@ -32,19 +31,6 @@ const key = (name: string) => join(dir, name);
 function keygen(name: string, type: string, passphrase = ''): string {
   execFileSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', name, '-f', key(name)]);
   return readFileSync(`${key(name)}.pub`, 'utf8').trim();
-}
-
-async function collect(s: Session): Promise<{ out: string; err: string; exit: unknown }> {
-  let out = '';
-  let err = '';
-  s.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  s.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  // The streams' ends, not s.closed: when everything arrived before these listeners were
-  // attached, closed has already resolved while the queued data is still to be delivered.
-  await Promise.all([finished(s.stdout), finished(s.stderr)]);
-  const exit = await s.exit;
-  await s.closed;
-  return { out, err, exit };
 }
 
 before(async () => {

@@ -12,7 +12,6 @@
  * Dropbear lets at most 5 unauthenticated connections per address in at once: every test here
  * closes its connection before the next one starts.
  */
-import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -32,12 +31,12 @@ import { authenticate, type KeyCandidate } from '../../core/auth/client.js';
 import { AuthError } from '../../core/auth/errors.js';
 import { connect, type SshClient } from '../../core/client/connect.js';
 import { gatherIdentities } from '../../core/client/identities.js';
-import type { Session } from '../../core/connection/index.js';
 import { ChannelClosedError, ConnectionLost } from '../../core/errors.js';
 import { serverSigAlgs } from '../../core/transport/ext-info.js';
 import { openTransport } from '../../core/transport/open.js';
 import { authNone } from '../support/probe.js';
 import { waitFor } from '../support/wait.js';
+import { collect } from '../support/session-output.js';
 
 interface KeyKind {
   readonly name: string;
@@ -416,19 +415,6 @@ describe('dropbear (bookworm) -t: publickey and password both required; -b banne
     );
   });
 });
-
-async function collect(s: Session): Promise<{ out: string; err: string; exit: unknown }> {
-  let out = '';
-  let err = '';
-  s.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  s.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  // The streams' ends, not s.closed: when everything arrived before these listeners were
-  // attached, closed has already resolved while the queued data is still to be delivered.
-  await Promise.all([finished(s.stdout), finished(s.stderr)]);
-  const exit = await s.exit;
-  await s.closed;
-  return { out, err, exit };
-}
 
 /** Waits until `pattern` shows in what has been read; returns its match. */
 async function until(read: () => string, pattern: RegExp, what: string): Promise<RegExpMatchArray> {
