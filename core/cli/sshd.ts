@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { appDataDir } from '../config/app-dirs.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import { ConfigError } from '../errors.js';
+import { openToOthers } from '../keys/index.js';
 import { loadOrCreateHostKeys } from '../server/host-keys.js';
 import { Sshd, type AllowTcpForwarding } from '../server/sshd.js';
 import { parseArgs, UsageError } from './args.js';
@@ -39,7 +40,7 @@ const KEY_LABEL: Record<string, string> = {
 /** The password file's first line; the file must be private to its owner, like a key. */
 async function readPasswordFile(path: string): Promise<string> {
   const st = await stat(path);
-  if (process.platform !== 'win32' && st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {
+  if (openToOthers(st)) {
     throw new ConfigError(
       `${path}: permissions ${(st.mode & 0o777).toString(8).padStart(4, '0')} are too open for a password file (chmod 600)`,
     );

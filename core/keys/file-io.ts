@@ -36,12 +36,18 @@ export async function readBounded(
  * not be open to group or others. Files owned by someone else (root's keys read by root, a
  * shared mount), devices and systems without POSIX modes are not judged.
  */
-export function checkPrivateKeyMode(
-  path: string,
-  st: { uid: number; mode: number; isFile(): boolean },
-): void {
-  if (process.platform === 'win32' || !st.isFile()) return;
-  if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {
-    throw new KeyPermissionError(path, st.mode);
-  }
+export function checkPrivateKeyMode(path: string, st: FileModeInfo): void {
+  if (openToOthers(st)) throw new KeyPermissionError(path, st.mode);
+}
+
+export interface FileModeInfo {
+  readonly uid: number;
+  readonly mode: number;
+  isFile(): boolean;
+}
+
+/** The rule above, for any secret file: ours, a regular file, and group or others may use it. */
+export function openToOthers(st: FileModeInfo): boolean {
+  if (process.platform === 'win32' || !st.isFile()) return false;
+  return st.uid === process.getuid?.() && (st.mode & 0o077) !== 0;
 }

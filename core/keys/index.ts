@@ -41,6 +41,7 @@ export { DEFAULT_IDENTITY_NAMES, defaultIdentityFiles } from './identity-files.j
 export { BCRYPT_PBKDF_MAX_ROUNDS, bcryptPbkdf, bcryptPbkdfSync } from './bcrypt-pbkdf.js';
 export { PPK_MAX_ARGON2_MEMORY_KIB, PPK_MAX_ARGON2_WORK } from './ppk.js';
 export type { GeneratedKeyType } from './generate.js';
+export { openToOthers } from './file-io.js';
 export { DEFAULT_KDF_ROUNDS } from './openssh-key-writer.js';
 export {
   KeyFileExistsError,

@@ -3,9 +3,7 @@
 // and every signature algorithm the key lists verifies, here and with OpenSSH itself.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parsePublicKey } from '../../../core/crypto/hostkey/index.js';
 import { utf8 } from '../../../core/wire/bytes.js';
 import type { Signer } from '../../../core/auth/signer.js';
@@ -46,20 +44,8 @@ export function runBytes(cmd: string, args: readonly string[]): Buffer {
 
 export const sshKeygen = (...args: string[]): string => run('ssh-keygen', args);
 
-export interface TempDir {
-  readonly dir: string;
-  path(name: string): string;
-  cleanup(): void;
-}
-
-export function tempDir(prefix: string): TempDir {
-  const dir = mkdtempSync(join(tmpdir(), `keyway-${prefix}-`));
-  return {
-    dir,
-    path: (name) => join(dir, name),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+import type { TempDir } from '../../support/temp-dir.js';
+export { tempDir, type TempDir } from '../../support/temp-dir.js';
 
 /** A new unencrypted openssh-key-v1 key; returns its path. */
 export function makeKey(d: TempDir, spec: KeySpec, name = spec.name): string {

@@ -1,25 +1,11 @@
 // Shared helpers for the core/server tests: temporary directories, keys made by ssh-keygen, and
 // authorized_keys lines built from them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parsePublicKeyText } from '../../../core/keys/index.js';
 
-export interface TempDir {
-  readonly dir: string;
-  path(name: string): string;
-  cleanup(): void;
-}
-
-export function tempDir(prefix: string): TempDir {
-  const dir = mkdtempSync(join(tmpdir(), `keyway-${prefix}-`));
-  return {
-    dir,
-    path: (name) => join(dir, name),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+import type { TempDir } from '../../support/temp-dir.js';
+export { tempDir, type TempDir } from '../../support/temp-dir.js';
 
 /** Runs a program; its stdout, or throws with its stderr. */
 export function run(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): string {
