@@ -5,7 +5,10 @@
  *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
  *               [--gateway-ports] [--banner file] [--max-auth-tries n (6)]
  *               [--login-grace-time seconds (120, 0: none)] [--idle-timeout seconds (0: none)]
- *               [-v]
+ *               [--sftp-root dir] [-v]
+ *
+ * The sftp subsystem is served in-process (core/sftp/server.ts); --sftp-root jails it in a
+ * directory that clients see as '/'.
  *
  * Loopback only and publickey only unless asked. Prints where it listens, the host keys'
  * fingerprints and an ssh command line to paste; SIGINT / SIGTERM end every connection with a
@@ -13,7 +16,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { appDataDir } from '../config/app-dirs.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import { ConfigError } from '../errors.js';
@@ -60,6 +63,21 @@ function count(value: string | undefined, name: string, fallback: number): numbe
   return n;
 }
 
+/** --sftp-root: an existing directory, made absolute. */
+async function sftpRootDir(dir: string | undefined): Promise<string | undefined> {
+  if (dir === undefined) return undefined;
+  if (dir === '') throw new UsageError('--sftp-root takes a directory');
+  const abs = resolve(dir);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch {
+    throw new ConfigError(`--sftp-root ${abs}: no such directory`);
+  }
+  if (!st.isDirectory()) throw new ConfigError(`--sftp-root ${abs}: not a directory`);
+  return abs;
+}
+
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: NodeJS.Signals) => {
@@ -85,6 +103,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
       'max-auth-tries',
       'login-grace-time',
       'idle-timeout',
+      'sftp-root',
     ],
     flags: ['v', 'gateway-ports'],
   });
@@ -114,6 +133,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
   if (maxAuthTries < 1) throw new UsageError('--max-auth-tries must be at least 1');
   const loginGraceSeconds = count(args.value('login-grace-time'), '--login-grace-time', 120);
   const idleSeconds = count(args.value('idle-timeout'), '--idle-timeout', 0);
+  const sftpRoot = await sftpRootDir(args.value('sftp-root'));
 
   const keys = await loadOrCreateHostKeys(dataDir);
   const server = await Sshd.start({
@@ -128,6 +148,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
     maxAuthTries,
     loginGraceMs: loginGraceSeconds * 1000,
     idleTimeoutMs: idleSeconds * 1000,
+    ...(sftpRoot !== undefined ? { sftpRoot } : {}),
     log: (line) => {
       if (verbose) io.err(`sshd: ${line}`);
     },
@@ -144,6 +165,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
   }
   io.out(`authorized keys: ${authorizedKeysFiles.join(', ')}`);
   io.out(`password authentication: ${password !== undefined ? 'on' : 'off'}`);
+  if (sftpRoot !== undefined) io.out(`sftp root: ${sftpRoot}`);
   io.out(`connect with:  ssh -p ${where.port} ${user}@${host}`);
   io.onListening?.(server);
   const sig = await (io.stopSignal ?? stopSignal());

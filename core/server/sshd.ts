@@ -17,7 +17,7 @@ import { userInfo } from 'node:os';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { acceptedPubkeyAlgorithms, serveUserAuth } from '../auth/server.js';
 import type { ServerAuthMethod } from '../auth/server.js';
-import { Connection } from '../connection/index.js';
+import { Connection, type ServerSession } from '../connection/index.js';
 import type { HostKeyPair } from '../crypto/hostkey/types.js';
 import { DisconnectReason, SshError } from '../errors.js';
 import { attachTransport } from '../transport/adapter.js';
@@ -28,6 +28,7 @@ import { readAuthorizedKeysFile } from './authorized-keys.js';
 import type { KeyRestrictions } from './key-options.js';
 import { serveForwarding } from './forwarding.js';
 import { serveSession, type LocalUser } from './session-runner.js';
+import { serveSftp } from '../sftp/server.js';
 
 import type { AllowTcpForwarding } from './forward-policy.js';
 export type { AllowTcpForwarding } from './forward-policy.js';
@@ -55,6 +56,8 @@ export interface SshdOptions {
   readonly log?: (line: string) => void;
   /** The account sessions run as; default: the running user. */
   readonly user?: LocalUser;
+  /** Jails the sftp subsystem: clients see this directory as '/'. */
+  readonly sftpRoot?: string;
 }
 
 const DEFAULT_ACCEPT_ENV = ['LANG', 'LC_*', 'COLORTERM', 'NO_COLOR'];
@@ -240,6 +243,7 @@ export class Sshd {
         acceptEnv: this.o.acceptEnv ?? DEFAULT_ACCEPT_ENV,
         environment: env,
         ...(restrictions?.command !== undefined ? { forcedCommand: restrictions.command } : {}),
+        subsystems: { sftp: (session) => this.serveSftp(session, peer) },
         log: (line) => this.log(`${peer}: ${line}`),
       });
     serveForwarding(
@@ -256,6 +260,25 @@ export class Sshd {
       (line) => this.log(`${peer}: ${line}`),
     );
     this.watchIdle(conn);
+  }
+
+  /** The sftp subsystem in this process (core/sftp/server.ts), then exit status 0. */
+  private serveSftp(session: ServerSession, peer: string): void {
+    const log = (line: string) => this.log(`${peer}: sftp: ${line}`);
+    serveSftp(
+      { readable: session.stdin, writable: session.stdout },
+      {
+        home: this.user.home,
+        ...(this.o.sftpRoot !== undefined ? { root: this.o.sftpRoot } : {}),
+        log,
+      },
+    ).then(
+      () => session.finish({ code: 0 }).catch(() => {}),
+      (e: unknown) => {
+        log(e instanceof Error ? e.message : String(e));
+        session.finish({ code: 1 }).catch(() => {});
+      },
+    );
   }
 
   private watchIdle(conn: Conn): void {

@@ -16,6 +16,18 @@ import { noneOpener, noneSealer } from '../crypto/cipher/index.js';
 export const MAX_PACKET_LENGTH = 256 * 1024;
 const MIN_PADDING = 4;
 
+/** Random bytes for padding, drawn from a pool refilled 16 KiB at a time (one call per ~1000 packets, not one each). */
+const pool = new Uint8Array(16 * 1024);
+let poolAt = pool.length;
+function randomPadding(out: Uint8Array, at: number, n: number): void {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  out.set(pool.subarray(poolAt, poolAt + n), at);
+  poolAt += n;
+}
+
 export class PacketWriter {
   private sealer: PacketSealer = noneSealer();
   /** Sequence number of the next packet to send. */
@@ -40,7 +52,7 @@ export class PacketWriter {
     view.setUint32(0, packetLength, false);
     packet[4] = pad;
     packet.set(payload, 5);
-    randomFillSync(packet, 5 + payload.length, pad);
+    randomPadding(packet, 5 + payload.length, pad);
     const wire = s.seal(this.seq, packet);
     this.seq = (this.seq + 1) >>> 0;
     return wire;
@@ -55,8 +67,13 @@ export class PacketReader {
   private opener: PacketOpener = noneOpener();
   /** Sequence number of the next packet to receive. */
   seq = 0;
-  private buf: Uint8Array = new Uint8Array(0);
-  private off = 0;
+  /**
+   * Received bytes not yet consumed, as the chunks they arrived in (the first one possibly
+   * partly consumed). A packet lying inside one chunk is opened in place; only a packet that
+   * straddles chunks is copied out, so bulk data is not copied on its way to the cipher.
+   */
+  private chunks: Uint8Array[] = [];
+  private total = 0;
   /** packet_length of the packet whose header was read, or -1. */
   private pendingLength = -1;
 
@@ -68,39 +85,28 @@ export class PacketReader {
 
   /** Bytes buffered but not yet consumed. */
   get buffered(): number {
-    return this.buf.length - this.off;
+    return this.total;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    if (this.off === this.buf.length) {
-      this.buf = chunk;
-    } else {
-      const rest = this.buf.subarray(this.off);
-      const merged = new Uint8Array(rest.length + chunk.length);
-      merged.set(rest, 0);
-      merged.set(chunk, rest.length);
-      this.buf = merged;
-    }
-    this.off = 0;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
   }
 
   /** The next payload (message type byte first) and its sequence number, or null. */
   next(): { payload: Uint8Array; seq: number } | null {
     const o = this.opener;
-    const avail = this.buf.length - this.off;
     if (this.pendingLength < 0) {
-      if (avail < o.headerSize) return null;
-      const header = this.buf.subarray(this.off, this.off + o.headerSize);
-      const len = o.packetLength(this.seq, header);
+      if (this.total < o.headerSize) return null;
+      const len = o.packetLength(this.seq, this.peek(o.headerSize));
       checkLength(len, o);
       this.pendingLength = len;
     }
     const total = 4 + this.pendingLength + o.overhead;
-    if (avail < total) return null;
-    const wire = this.buf.subarray(this.off, this.off + total);
+    if (this.total < total) return null;
+    const wire = this.take(total);
     const body = o.open(this.seq, wire);
-    this.off += total;
     this.pendingLength = -1;
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
@@ -109,6 +115,42 @@ export class PacketReader {
       throw new ProtocolError(`bad padding length ${pad} in a packet of ${body.length} bytes`);
     }
     return { payload: body.subarray(1, body.length - pad), seq };
+  }
+
+  /** The first n buffered bytes without consuming them (n ≤ buffered). */
+  private peek(n: number): Uint8Array {
+    const first = this.chunks[0] as Uint8Array;
+    if (first.length >= n) return first.subarray(0, n);
+    return this.gather(n, false);
+  }
+
+  /** Consumes the first n buffered bytes: a view when one chunk holds them, else a copy. */
+  private take(n: number): Uint8Array {
+    const first = this.chunks[0] as Uint8Array;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.total -= n;
+      return first.subarray(0, n);
+    }
+    return this.gather(n, true);
+  }
+
+  private gather(n: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    let i = 0;
+    while (at < n) {
+      const c = this.chunks[consume ? 0 : i] as Uint8Array;
+      const k = Math.min(n - at, c.length);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (!consume) i++;
+      else if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    if (consume) this.total -= n;
+    return out;
   }
 }
 

@@ -13,7 +13,7 @@
  * little; GCM authenticates and decrypts in one pass, and the plaintext is zeroed and dropped
  * when final() rejects the tag), or @noble/ciphers gcm, which checks the tag first.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { MacError, ProtocolError } from '../../errors.js';
 import { wipe } from '../../wire/bytes.js';
@@ -62,7 +62,10 @@ export interface Gcm {
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
 }
 
-function nodeGcm(name: 'aes-128-gcm' | 'aes-256-gcm', key: Uint8Array): Gcm {
+function nodeGcm(name: 'aes-128-gcm' | 'aes-256-gcm', keyBytes: Uint8Array): Gcm {
+  // One KeyObject for the key's life: node:crypto checks a raw key's type on every cipher it
+  // makes, and that check (a failed brand test per call) cost more than the AES itself.
+  const key = createSecretKey(keyBytes);
   return {
     seal(nonce, aad, plaintext, out, at) {
       const c = createCipheriv(name, key, nonce, { authTagLength: TAG });
