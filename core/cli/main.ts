@@ -3,6 +3,8 @@
  * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
  */
 import { keyscanMain } from './keyscan.js';
+import { scpMain } from './scp.js';
+import { sftpMain } from './sftp.js';
 import { sshMain } from './ssh.js';
 import { sshdMain } from './sshd.js';
 import { UsageError } from './args.js';
@@ -14,6 +16,14 @@ commands:
       destination [command...]
       log in and run a shell or a command, like ssh(1); destination is [user@]host or
       ssh://[user@]host[:port]
+  sftp [-P port] [-i identity] [-b batchfile] [-o Option=value]... [-F configfile] [-r] [-p]
+       destination
+      transfer files interactively or from a batch file (- is stdin), like sftp(1);
+      destination is [user@]host[:path] or sftp://[user@]host[:port][/path]
+  scp [-P port] [-i identity] [-r] [-p] [-q] [-o Option=value]... [-F configfile]
+      source... target
+      copy files, like scp(1); a remote file is [user@]host:path or
+      scp://[user@]host[:port][/path]
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
@@ -31,6 +41,8 @@ type Main = (
 
 const commands: Record<string, Main> = {
   keyscan: keyscanMain,
+  scp: scpMain,
+  sftp: sftpMain,
   ssh: sshMain,
   sshd: sshdMain,
 };

@@ -1,0 +1,73 @@
+/**
+ * What every step of one download() / upload() call shares: the client, the local
+ * filesystem, the resolved options and the progress tracker. Also the rules that sort errors:
+ * which end the whole call (the session is gone, or the caller cancelled) and which are one
+ * file's failure, recorded while a tree goes on.
+ */
+import type { SftpClient } from '../client.js';
+import { SftpConnectionLostError, SftpNoConnectionError, SftpProtocolError } from '../errors.js';
+import { TransferCancelledError, TransferError, causeText } from './errors.js';
+import { nodeLocalFs, type LocalFs } from './local-fs.js';
+import { ProgressTracker } from './progress.js';
+import { DEFAULT_CONCURRENCY, type SymlinkPolicy, type TransferOptions } from './types.js';
+
+export interface TransferContext {
+  readonly client: SftpClient;
+  readonly local: LocalFs;
+  readonly recursive: boolean;
+  readonly preserve: boolean;
+  readonly resume: boolean;
+  readonly symlinks: SymlinkPolicy;
+  readonly concurrency: number;
+  readonly signal: AbortSignal | undefined;
+  readonly progress: ProgressTracker;
+  readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
+}
+
+export function transferContext(client: SftpClient, o: TransferOptions): TransferContext {
+  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError('concurrency must be a positive integer');
+  }
+  const symlinks = o.symlinks ?? 'preserve';
+  if (symlinks !== 'preserve' && symlinks !== 'follow' && symlinks !== 'skip') {
+    throw new RangeError(`unknown symlink policy '${String(symlinks)}'`);
+  }
+  return {
+    client,
+    local: o.local ?? nodeLocalFs,
+    recursive: o.recursive === true,
+    preserve: o.preserve === true,
+    resume: o.resume === true,
+    symlinks,
+    concurrency,
+    signal: o.signal,
+    progress: new ProgressTracker(o.onProgress),
+    onFileDone: o.onFileDone,
+  };
+}
+
+/** The SFTP session is unusable: nothing further in this call can succeed. */
+export function isFatal(e: unknown): boolean {
+  return (
+    e instanceof SftpConnectionLostError ||
+    e instanceof SftpNoConnectionError ||
+    e instanceof SftpProtocolError
+  );
+}
+
+/**
+ * The error a call (or one file of a tree) ends with: TransferCancelledError once the signal
+ * fired, a TransferError as it is, anything else wrapped in a TransferError naming `what`.
+ */
+export function transferError(ctx: TransferContext, what: string, e: unknown): Error {
+  if (e instanceof TransferCancelledError) return e;
+  if (ctx.signal?.aborted === true) return new TransferCancelledError(`${what}: cancelled`, e);
+  if (e instanceof TransferError) return e;
+  return new TransferError(`${what}: ${causeText(e)}`, e);
+}
+
+/** Throws the signal's reason when the caller has cancelled. */
+export function checkCancelled(ctx: TransferContext): void {
+  ctx.signal?.throwIfAborted();
+}

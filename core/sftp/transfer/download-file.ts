@@ -1,0 +1,212 @@
+/**
+ * One regular remote file to a local path, as OpenSSH's sftp-client.c sftp_download behaves,
+ * but never writing half a file over the target: bytes go to `<target>.part` (created 0600,
+ * beside the target), written positionally from the pipelined reader's in-order sink (each
+ * write awaited, which is the backpressure), and only a complete file whose size verifies is
+ * renamed over the target. A failure, a cancel or a local write error (ENOSPC) leaves the old
+ * target as it was and the .part for a resume.
+ *
+ * Resume (reget): continue `<target>.part` from its size; with no .part but a target smaller
+ * than the remote, continue a copy of the target (OpenSSH would append to it in place). A
+ * local file larger than the remote is a TransferError; an equal one needs no bytes.
+ *
+ * Modes: with preserve, the remote permission bits (& 0777: set[ug]id are dropped, as OpenSSH
+ * does, since ownership is not kept) and atime/mtime; without, a replaced target keeps its
+ * mode and a new file gets the remote's bits under the umask.
+ */
+import { constants as fsc } from 'node:fs';
+import type { FileAttributes } from '../attrs.js';
+import type { SftpHandle } from '../client.js';
+import { pipelinedRead } from '../pipeline.js';
+import { checkCancelled, type TransferContext } from './context.js';
+import { TransferError, causeText } from './errors.js';
+import { statOrNull, type LocalFileHandle, type LocalStats } from './local-fs.js';
+
+export const PART_SUFFIX = '.part';
+
+type Start =
+  | { readonly from: 'fresh'; readonly offset: 0 }
+  | { readonly from: 'part' | 'target'; readonly offset: number };
+
+/** Downloads `remote` (a regular file with these attributes) to `target`; the bytes moved. */
+export async function downloadFile(
+  ctx: TransferContext,
+  remote: string,
+  target: string,
+  attrs: FileAttributes,
+): Promise<number> {
+  const { client, local } = ctx;
+  checkCancelled(ctx);
+  const size = attrs.size ?? null;
+  const part = target + PART_SUFFIX;
+  const existing = await statOrNull(local, target, true);
+  const start = await resumePoint(ctx, part, existing, size);
+  const finalMode = modeFor(ctx, attrs, existing);
+
+  if (start.from !== 'fresh' && start.offset === size) {
+    // already whole: a .part only needs its rename; a target is left as it is
+    const fp = ctx.progress.startFile(remote, size, start.offset);
+    if (start.from === 'part') {
+      const fh = await local.open(part, fsc.O_WRONLY);
+      await settleLocal(ctx, fh, finalMode, attrs);
+      await local.rename(part, target);
+    }
+    fp.done();
+    ctx.onFileDone?.(remote, 0);
+    return 0;
+  }
+
+  const h = await client.open(remote, 'r');
+  let fh: LocalFileHandle;
+  try {
+    if (start.from === 'target') await local.copyFile(target, part);
+    if (start.from === 'fresh') {
+      await unlinkIfPresent(ctx, part);
+      fh = await local.open(part, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    } else {
+      fh = await local.open(part, fsc.O_WRONLY);
+    }
+  } catch (e) {
+    await client.close(h).catch(() => {});
+    throw e;
+  }
+
+  const fp = ctx.progress.startFile(remote, size, start.offset);
+  let received = 0;
+  try {
+    await pipelinedRead(client, h, {
+      offset: start.offset,
+      maxRequests: requestsFor(ctx, size, start.offset),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+      sink: async (chunk, at) => {
+        let done = 0;
+        while (done < chunk.length) {
+          const { bytesWritten } = await fh.write(chunk, done, chunk.length - done, at + done);
+          if (bytesWritten <= 0) throw new Error(`write ${part}: no bytes written`);
+          done += bytesWritten;
+          received += bytesWritten;
+          fp.advance(bytesWritten);
+        }
+      },
+    });
+    const whole = start.offset + received;
+    await verifySize(ctx, remote, h, fh, part, whole, size);
+    await settleLocal(ctx, fh, finalMode, attrs);
+  } catch (e) {
+    await client.close(h).catch(() => {});
+    await fh.close().catch(() => {});
+    throw e;
+  }
+  // a read handle's CLOSE can only fail once the data is already here
+  await client.close(h).catch(() => {});
+  await local.rename(part, target);
+  fp.done();
+  ctx.onFileDone?.(remote, received);
+  return received;
+}
+
+/**
+ * READs worth having in flight: the pipeline's usual count, but for a file of known size no
+ * more than cover it plus the one that meets EOF (a 1 KiB file costs two READs, not 32).
+ * The pipeline still reads on to EOF if the file has grown since its STAT.
+ */
+function requestsFor(ctx: TransferContext, size: number | null, offset: number): number {
+  const most = ctx.client.maxRequests;
+  if (size === null) return most;
+  const chunk = ctx.client.limits.maxReadLength;
+  return Math.max(1, Math.min(most, Math.ceil(Math.max(0, size - offset) / chunk) + 1));
+}
+
+/** Where to start: fresh, or (resume) from the .part's or the target's size. */
+async function resumePoint(
+  ctx: TransferContext,
+  part: string,
+  existing: LocalStats | null,
+  size: number | null,
+): Promise<Start> {
+  if (!ctx.resume) return { from: 'fresh', offset: 0 };
+  const partStat = await statOrNull(ctx.local, part, false);
+  let start: Start = { from: 'fresh', offset: 0 };
+  let path = part;
+  if (partStat?.isFile() === true) {
+    start = { from: 'part', offset: partStat.size };
+  } else if (existing?.isFile() === true) {
+    start = { from: 'target', offset: existing.size };
+    path = part.slice(0, -PART_SUFFIX.length);
+  }
+  if (size !== null && start.offset > size) {
+    throw new TransferError(
+      `cannot resume download to ${path}: the local file (${start.offset} bytes) is larger ` +
+        `than the remote file (${size} bytes)`,
+      undefined,
+      { path },
+    );
+  }
+  return start;
+}
+
+/** The permission bits the finished file gets. */
+function modeFor(ctx: TransferContext, attrs: FileAttributes, existing: LocalStats | null): number {
+  const remoteBits = (attrs.permissions ?? 0o666) & 0o777;
+  if (ctx.preserve && attrs.permissions !== undefined) return remoteBits;
+  if (existing?.isFile() === true) return existing.mode & 0o7777;
+  return remoteBits & ~ctx.local.umask() & 0o777;
+}
+
+/** Mode and (with preserve) times on the .part, then close it: the rename publishes both. */
+async function settleLocal(
+  ctx: TransferContext,
+  fh: LocalFileHandle,
+  mode: number,
+  attrs: FileAttributes,
+): Promise<void> {
+  try {
+    await fh.chmod(mode);
+    if (ctx.preserve && attrs.atime !== undefined && attrs.mtime !== undefined) {
+      await fh.utimes(attrs.atime, attrs.mtime);
+    }
+  } catch (e) {
+    await fh.close().catch(() => {});
+    throw e;
+  }
+  await fh.close();
+}
+
+/**
+ * The .part holds exactly what was received, and that is the remote size; a file that changed
+ * size while it was read is accepted when FSTAT now agrees with what arrived.
+ */
+async function verifySize(
+  ctx: TransferContext,
+  remote: string,
+  h: SftpHandle,
+  fh: LocalFileHandle,
+  part: string,
+  whole: number,
+  size: number | null,
+): Promise<void> {
+  const onDisk = (await fh.stat()).size;
+  if (onDisk !== whole) {
+    throw new TransferError(`${part}: ${onDisk} bytes on disk where ${whole} were written`);
+  }
+  if (size === null || size === whole) return;
+  let now: number | undefined;
+  try {
+    now = (await ctx.client.fstat(h)).size;
+  } catch (e) {
+    throw new TransferError(
+      `download ${remote}: received ${whole} bytes of ${size}, and fstat failed: ${causeText(e)}`,
+      e,
+    );
+  }
+  if (now !== whole) {
+    throw new TransferError(
+      `download ${remote}: received ${whole} bytes, but the remote file has ${now ?? size}`,
+    );
+  }
+}
+
+async function unlinkIfPresent(ctx: TransferContext, path: string): Promise<void> {
+  const st = await statOrNull(ctx.local, path, false);
+  if (st !== null) await ctx.local.unlink(path);
+}

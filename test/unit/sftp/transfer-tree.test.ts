@@ -1,0 +1,373 @@
+/**
+ * Recursive transfers against OpenSSH's sftp-server as a child: a tree of 2,000 files in
+ * nested directories with symlinks, up and down, identical (links checked by readlink);
+ * -p on files and directories; symlink policies; one bad file (a fifo, an injected open
+ * failure) reported while the rest is copied; a directory that cannot be made skipping its
+ * subtree; progress over the whole tree; files in flight bounded by `concurrency`.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  download,
+  upload,
+  nodeLocalFs,
+  TransferCancelledError,
+  TransferError,
+  type LocalFs,
+  type TransferProgress,
+} from '../../../core/sftp/transfer/index.js';
+import { tempDir, type TempDir } from '../../support/temp-dir.js';
+import {
+  errnoError,
+  startSftpServer,
+  treeShape,
+  watchLocal,
+  type ServerChild,
+} from '../../support/sftp-harness.js';
+
+let tmp: TempDir;
+let root = '';
+let server: ServerChild;
+let files = 0;
+let bytes = 0;
+
+before(async () => {
+  tmp = tempDir('transfer-tree');
+  root = realpathSync(tmp.dir);
+  for (const d of ['local', 'remote', 'back']) mkdirSync(join(root, d));
+  // local/tree: 10 × 10 directories of 20 files = 2,000 files, plus symlinks
+  const top = join(root, 'local', 'tree');
+  mkdirSync(top);
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < 10; j++) {
+      const dir = join(top, `d${i}`, `e${j}`);
+      mkdirSync(dir, { recursive: true });
+      for (let k = 0; k < 20; k++) {
+        const size = (i * 200 + j * 20 + k) % 97 === 0 ? 300_000 + k : (k * 131) % 5000;
+        writeFileSync(join(dir, `f${k}.dat`), randomBytes(size));
+        files++;
+        bytes += size;
+      }
+    }
+  }
+  symlinkSync('e0/f1.dat', join(top, 'd0', 'rel-file-link'));
+  symlinkSync('../d1', join(top, 'd0', 'dir-link'));
+  symlinkSync('/nonexistent/absolute/target', join(top, 'dangling'));
+  server = await startSftpServer(root);
+});
+
+after(async () => {
+  await server.stop();
+  tmp.cleanup();
+});
+
+const R = (name: string): string => join(root, 'remote', name);
+const L = (name: string): string => join(root, 'local', name);
+
+test('2,000 files with nested directories and symlinks: up and down, identical', async () => {
+  const c = server.client;
+  const events: TransferProgress[] = [];
+  const up = await upload(c, L('tree'), R('tree'), {
+    recursive: true,
+    onProgress: (p) => events.push(p),
+  });
+  assert.deepEqual(up.failures, []);
+  assert.equal(up.files, files);
+  assert.equal(up.bytes, bytes);
+  const shape = treeShape(L('tree'));
+  assert.equal(shape.size, files + 100 + 10 + 3);
+  assert.deepEqual(treeShape(R('tree')), shape);
+  assert.equal(readlinkSync(R('tree/d0/dir-link')), '../d1');
+  assert.equal(readlinkSync(R('tree/dangling')), '/nonexistent/absolute/target');
+
+  // progress over the tree: monotonic, totals known, ends at the total
+  const last = events[events.length - 1];
+  assert.equal(last?.totalSize, bytes);
+  assert.equal(last?.filesTotal, files);
+  assert.equal(last?.totalBytes, bytes);
+  assert.equal(last?.filesDone, files);
+  for (let i = 1; i < events.length; i++) {
+    const [a, b] = [events[i - 1], events[i]];
+    assert.ok(a !== undefined && b !== undefined);
+    assert.ok(b.totalBytes >= a.totalBytes && b.filesDone >= a.filesDone);
+  }
+
+  // into an existing directory: the tree arrives under its own name
+  const down = await download(c, R('tree'), join(root, 'back'), { recursive: true });
+  assert.deepEqual(down.failures, []);
+  assert.equal(down.files, files);
+  assert.equal(down.bytes, bytes);
+  assert.deepEqual(treeShape(join(root, 'back', 'tree')), shape);
+  assert.equal(lstatSync(join(root, 'back/tree/d0/rel-file-link')).isSymbolicLink(), true);
+  assert.equal(readlinkSync(join(root, 'back/tree/d0/rel-file-link')), 'e0/f1.dat');
+
+  // again over what is there: links with the same target are fine, files replaced
+  const again = await download(c, R('tree'), join(root, 'back'), { recursive: true });
+  assert.deepEqual(again.failures, []);
+  assert.deepEqual(treeShape(join(root, 'back', 'tree')), shape);
+  // a tree without recursive is refused
+  await assert.rejects(upload(c, L('tree'), R('tree')), /is a directory/);
+});
+
+test('-p keeps modes and mtimes of files and directories, both ways', async () => {
+  const c = server.client;
+  const src = L('ptree');
+  mkdirSync(join(src, 'sub'), { recursive: true });
+  writeFileSync(join(src, 'sub', 'a.txt'), 'a');
+  writeFileSync(join(src, 'b.txt'), 'b');
+  chmodSync(join(src, 'sub', 'a.txt'), 0o604);
+  chmodSync(join(src, 'b.txt'), 0o750);
+  chmodSync(join(src, 'sub'), 0o751);
+  utimesSync(join(src, 'sub', 'a.txt'), 1_000_000_000, 1_000_000_001);
+  utimesSync(join(src, 'b.txt'), 1_000_000_000, 1_000_000_002);
+  utimesSync(join(src, 'sub'), 1_000_000_000, 1_000_000_003);
+  utimesSync(src, 1_000_000_000, 1_000_000_004);
+  const r = await upload(c, src, R('ptree'), { recursive: true, preserve: true });
+  assert.deepEqual(r.failures, []);
+  const expect = (base: string): void => {
+    const m = (p: string): number => statSync(join(base, p)).mode & 0o7777;
+    const t = (p: string): number => statSync(join(base, p)).mtimeMs / 1000;
+    assert.equal(m('sub/a.txt'), 0o604);
+    assert.equal(m('b.txt'), 0o750);
+    assert.equal(m('sub'), 0o751);
+    assert.equal(t('sub/a.txt'), 1_000_000_001);
+    assert.equal(t('b.txt'), 1_000_000_002);
+    assert.equal(t('sub'), 1_000_000_003);
+    assert.equal(t('.'), 1_000_000_004);
+  };
+  expect(R('ptree'));
+  const d = await download(c, R('ptree'), join(root, 'back', 'ptree'), {
+    recursive: true,
+    preserve: true,
+  });
+  assert.deepEqual(d.failures, []);
+  expect(join(root, 'back', 'ptree'));
+});
+
+test("symlinks 'follow' copies what links point to and stops at a loop; 'skip' drops them", async () => {
+  const c = server.client;
+  const src = L('ltree');
+  mkdirSync(join(src, 'dir'), { recursive: true });
+  writeFileSync(join(src, 'dir', 'real.txt'), 'real');
+  symlinkSync('dir/real.txt', join(src, 'file-link'));
+  symlinkSync('..', join(src, 'dir', 'loop'));
+  const f = await upload(c, src, R('ltree-follow'), { recursive: true, symlinks: 'follow' });
+  assert.equal(f.failures.length, 1);
+  assert.equal(f.failures[0]?.path, join(src, 'dir', 'loop'));
+  assert.match(f.failures[0]?.error.message ?? '', /loop/);
+  assert.equal(lstatSync(R('ltree-follow/file-link')).isFile(), true);
+  assert.equal(readFileSync(R('ltree-follow/file-link'), 'utf8'), 'real');
+  assert.equal(existsSync(R('ltree-follow/dir/loop')), false);
+
+  const s = await upload(c, src, R('ltree-skip'), { recursive: true, symlinks: 'skip' });
+  assert.deepEqual(s, { files: 1, bytes: 4, failures: [] });
+  assert.equal(existsSync(R('ltree-skip/file-link')), false);
+  assert.equal(readFileSync(R('ltree-skip/dir/real.txt'), 'utf8'), 'real');
+
+  // remote side: follow copies through links; a remote loop ends at the depth limit
+  const df = await download(c, R('ltree-skip'), join(root, 'back', 'ltree-plain'), {
+    recursive: true,
+  });
+  assert.deepEqual(df.failures, []);
+  symlinkSync('dir/real.txt', R('ltree-skip/remote-link'));
+  const dl = await download(c, R('ltree-skip'), join(root, 'back', 'ltree-f'), {
+    recursive: true,
+    symlinks: 'follow',
+  });
+  assert.deepEqual(dl.failures, []);
+  assert.equal(lstatSync(join(root, 'back/ltree-f/remote-link')).isFile(), true);
+  symlinkSync('..', R('ltree-skip/dir/up'));
+  const loop = await download(c, R('ltree-skip'), join(root, 'back', 'ltree-loop'), {
+    recursive: true,
+    symlinks: 'follow',
+  });
+  assert.equal(loop.failures.length, 1);
+  assert.match(loop.failures[0]?.error.message ?? '', /depth/);
+  const ds = await download(c, R('ltree-skip'), join(root, 'back', 'ltree-s'), {
+    recursive: true,
+    symlinks: 'skip',
+  });
+  assert.deepEqual(ds.failures, []);
+  assert.equal(existsSync(join(root, 'back/ltree-s/remote-link')), false);
+  assert.equal(existsSync(join(root, 'back/ltree-s/dir/up')), false);
+});
+
+test('a fifo in the tree is one failure ("not a regular file"); the rest is copied', async () => {
+  const c = server.client;
+  const src = L('fifo-tree');
+  mkdirSync(join(src, 'd'), { recursive: true });
+  for (let i = 0; i < 10; i++) writeFileSync(join(src, 'd', `f${i}`), `file ${i}`);
+  execFileSync('mkfifo', [join(src, 'd', 'pipe')]);
+  const up = await upload(c, src, R('fifo-tree'), { recursive: true });
+  assert.equal(up.files, 10);
+  assert.equal(up.failures.length, 1);
+  assert.equal(up.failures[0]?.path, join(src, 'd', 'pipe'));
+  assert.match(up.failures[0]?.error.message ?? '', /not a regular file/);
+  assert.ok(up.failures[0]?.error instanceof TransferError);
+  for (let i = 0; i < 10; i++) {
+    assert.equal(readFileSync(R(`fifo-tree/d/f${i}`), 'utf8'), `file ${i}`);
+  }
+  execFileSync('mkfifo', [R('fifo-tree/d/pipe')]);
+  const down = await download(c, R('fifo-tree'), join(root, 'back', 'fifo-tree'), {
+    recursive: true,
+  });
+  assert.equal(down.files, 10);
+  assert.equal(down.failures.length, 1);
+  assert.equal(down.failures[0]?.path, R('fifo-tree/d/pipe'));
+  assert.match(down.failures[0]?.error.message ?? '', /not a regular file/);
+  assert.equal(existsSync(join(root, 'back/fifo-tree/d/pipe')), false);
+});
+
+test('one unreadable file (injected EACCES) is one failure; the rest is copied', async () => {
+  const c = server.client;
+  const src = L('tree/d3');
+  const bad = join(src, 'e4', 'f7.dat');
+  const local: LocalFs = {
+    ...nodeLocalFs,
+    open: (path, flags, mode) =>
+      path === bad
+        ? Promise.reject(errnoError('EACCES', 'open', path))
+        : nodeLocalFs.open(path, flags, mode),
+  };
+  const up = await upload(c, src, R('eacces'), { recursive: true, local });
+  assert.equal(up.files, 199);
+  assert.equal(up.failures.length, 1);
+  assert.equal(up.failures[0]?.path, bad);
+  assert.match(up.failures[0]?.error.message ?? '', /EACCES/);
+  assert.equal(existsSync(R('eacces/e4/f7.dat')), false);
+  const shape = treeShape(src);
+  shape.delete('e4/f7.dat');
+  assert.deepEqual(treeShape(R('eacces')), shape);
+
+  // download: the .part of one file cannot be written
+  const badPart = join(root, 'back', 'eacces', 'e2', 'f3.dat.part');
+  const dlocal = watchLocal((p) => p === badPart, {
+    onWrite: () => {
+      throw errnoError('EIO', 'write', badPart);
+    },
+  });
+  const down = await download(c, R('eacces'), join(root, 'back', 'eacces'), {
+    recursive: true,
+    local: dlocal,
+  });
+  assert.equal(down.failures.length, 1);
+  assert.equal(down.failures[0]?.path, R('eacces/e2/f3.dat'));
+  assert.equal(down.files, 198);
+  assert.equal(existsSync(join(root, 'back/eacces/e2/f3.dat')), false);
+});
+
+test('a directory that cannot be made skips its subtree; the rest is copied', async () => {
+  const c = server.client;
+  const into = join(root, 'back', 'blocked');
+  // the tree arrives as blocked/eacces, where e5 is a file
+  mkdirSync(join(into, 'eacces'), { recursive: true });
+  writeFileSync(join(into, 'eacces', 'e5'), 'a file where a directory should go');
+  const res = await download(c, R('eacces'), into, { recursive: true });
+  assert.equal(res.failures.length, 1);
+  assert.equal(res.failures[0]?.path, R('eacces/e5'));
+  assert.match(res.failures[0]?.error.message ?? '', /not a directory/);
+  assert.equal(res.files, 199 - 20);
+  assert.equal(
+    readFileSync(join(into, 'eacces', 'e5'), 'utf8'),
+    'a file where a directory should go',
+  );
+  assert.equal(existsSync(join(into, 'eacces', 'e6', 'f0.dat')), true);
+
+  // the same on the remote side: MKDIR fails, STAT finds no directory
+  writeFileSync(R('blocked-up'), 'not a directory');
+  // (the top of the tree itself: the whole call fails)
+  await assert.rejects(upload(c, L('tree/d4'), R('blocked-up'), { recursive: true }), (e) => {
+    assert.ok(e instanceof TransferError);
+    assert.match(e.message, /not a directory/);
+    return true;
+  });
+  mkdirSync(R('blocked-up2/d4'), { recursive: true });
+  writeFileSync(R('blocked-up2/d4/e1'), 'not a directory');
+  const r = await upload(c, L('tree/d4'), R('blocked-up2'), { recursive: true });
+  assert.equal(r.failures.length, 1);
+  assert.equal(r.failures[0]?.path, L('tree/d4/e1'));
+  assert.equal(r.files, 180);
+});
+
+test('concurrency bounds the files in flight', async () => {
+  const c = server.client;
+  for (const concurrency of [1, 3]) {
+    let open = 0;
+    let most = 0;
+    const local: LocalFs = {
+      ...nodeLocalFs,
+      open: async (path, flags, mode) => {
+        const fh = await nodeLocalFs.open(path, flags, mode);
+        open++;
+        most = Math.max(most, open);
+        return {
+          ...fh,
+          read: (...a) => fh.read(...a),
+          write: (...a) => fh.write(...a),
+          stat: () => fh.stat(),
+          truncate: (n) => fh.truncate(n),
+          chmod: (m) => fh.chmod(m),
+          utimes: (a, m) => fh.utimes(a, m),
+          close: async () => {
+            open--;
+            await fh.close();
+          },
+        };
+      },
+    };
+    const r = await upload(c, L('tree/d5'), R(`conc-${concurrency}`), {
+      recursive: true,
+      concurrency,
+      local,
+    });
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.files, 200);
+    assert.equal(most, concurrency);
+  }
+});
+
+test('cancel in the middle of a tree: TransferCancelledError, the files done stay done', async () => {
+  const c = server.client;
+  for (const dir of ['down', 'up'] as const) {
+    const ac = new AbortController();
+    const done: string[] = [];
+    const o = {
+      recursive: true,
+      signal: ac.signal,
+      onFileDone: (p: string) => {
+        done.push(p);
+        if (done.length === 30) ac.abort();
+      },
+    };
+    const dst = join(root, 'back', `cancel-${dir}`);
+    const run =
+      dir === 'down'
+        ? download(c, R('tree/d6'), dst, o)
+        : upload(c, L('tree/d6'), R(`cancel-${dir}`), o);
+    await assert.rejects(run, TransferCancelledError);
+    assert.ok(done.length >= 30 && done.length < 200, `${done.length} files done`);
+    const base = dir === 'down' ? dst : R(`cancel-${dir}`);
+    const src = dir === 'down' ? R('tree/d6') : L('tree/d6');
+    for (const p of done) {
+      assert.equal(readFileSync(join(base, p.slice(src.length))).length, statSync(p).size);
+    }
+  }
+  // the session is still good
+  assert.equal((await c.stat(R('tree'))).permissions !== undefined, true);
+});

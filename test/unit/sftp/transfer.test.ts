@@ -1,0 +1,216 @@
+/**
+ * download() / upload() of single files against OpenSSH's sftp-server (spawned as a child):
+ * sha256-identical round trips of 0, 1 and 1 MiB + 1 bytes, cp-like target resolution, modes
+ * with and without -p, progress events, and the errors for directories and special files.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  download,
+  upload,
+  TransferError,
+  type TransferProgress,
+} from '../../../core/sftp/transfer/index.js';
+import { SftpNoSuchFileError } from '../../../core/sftp/errors.js';
+import { tempDir, type TempDir } from '../../support/temp-dir.js';
+import { sha, shaFile, startSftpServer, type ServerChild } from '../../support/sftp-harness.js';
+
+let tmp: TempDir;
+let root = '';
+let server: ServerChild;
+const umask = process.umask();
+
+before(async () => {
+  tmp = tempDir('transfer');
+  root = realpathSync(tmp.dir);
+  mkdirSync(join(root, 'remote'));
+  mkdirSync(join(root, 'local'));
+  server = await startSftpServer(root);
+});
+
+after(async () => {
+  await server.stop();
+  tmp.cleanup();
+});
+
+const R = (name: string): string => join(root, 'remote', name);
+const L = (name: string): string => join(root, 'local', name);
+
+for (const size of [0, 1, 1024 * 1024 + 1]) {
+  test(`round trip of ${size} bytes: upload then download, sha256-identical`, async () => {
+    const c = server.client;
+    const data = randomBytes(size);
+    writeFileSync(L(`src-${size}`), data);
+    const up = await upload(c, L(`src-${size}`), R(`file-${size}`));
+    assert.deepEqual(up, { files: 1, bytes: size, failures: [] });
+    assert.equal(shaFile(R(`file-${size}`)), sha(data));
+
+    const down = await download(c, R(`file-${size}`), L(`back-${size}`));
+    assert.deepEqual(down, { files: 1, bytes: size, failures: [] });
+    assert.equal(shaFile(L(`back-${size}`)), sha(data));
+    assert.equal(existsSync(L(`back-${size}.part`)), false, 'the .part was renamed away');
+  });
+}
+
+test('an existing directory as the target receives the source under its own name', async () => {
+  const c = server.client;
+  writeFileSync(R('named.txt'), 'hello');
+  mkdirSync(L('into'));
+  await download(c, R('named.txt'), L('into'));
+  assert.equal(readFileSync(L('into/named.txt'), 'utf8'), 'hello');
+
+  mkdirSync(R('updir'));
+  writeFileSync(L('put-me.txt'), 'up');
+  await upload(c, L('put-me.txt'), R('updir'));
+  assert.equal(readFileSync(R('updir/put-me.txt'), 'utf8'), 'up');
+  // a trailing slash names the same directory
+  await upload(c, L('put-me.txt'), `${R('updir')}/`);
+  assert.equal(readFileSync(R('updir/put-me.txt'), 'utf8'), 'up');
+});
+
+test('download replaces an existing target whole, keeping its mode', async () => {
+  const c = server.client;
+  writeFileSync(R('replace.bin'), randomBytes(70_000));
+  writeFileSync(L('replace.bin'), 'old contents');
+  chmodSync(L('replace.bin'), 0o640);
+  chmodSync(R('replace.bin'), 0o755);
+  await download(c, R('replace.bin'), L('replace.bin'));
+  assert.equal(shaFile(L('replace.bin')), shaFile(R('replace.bin')));
+  assert.equal(statSync(L('replace.bin')).mode & 0o7777, 0o640);
+});
+
+test('without -p a new file gets the source mode under the umask; with -p mode and times', async () => {
+  const c = server.client;
+  writeFileSync(R('modes.bin'), 'm');
+  chmodSync(R('modes.bin'), 0o777);
+  utimesSync(R('modes.bin'), 1_000_000_000, 1_100_000_000);
+  await download(c, R('modes.bin'), L('modes-plain.bin'));
+  assert.equal(statSync(L('modes-plain.bin')).mode & 0o777, 0o777 & ~umask);
+  assert.notEqual(statSync(L('modes-plain.bin')).mtimeMs, 1_100_000_000_000);
+
+  chmodSync(R('modes.bin'), 0o751);
+  utimesSync(R('modes.bin'), 1_000_000_000, 1_100_000_000); // the read above moved atime
+  await download(c, R('modes.bin'), L('modes-p.bin'), { preserve: true });
+  const st = statSync(L('modes-p.bin'));
+  assert.equal(st.mode & 0o7777, 0o751);
+  assert.equal(st.mtimeMs, 1_100_000_000_000);
+  assert.equal(st.atimeMs, 1_000_000_000_000);
+
+  writeFileSync(L('up-modes.bin'), 'u');
+  chmodSync(L('up-modes.bin'), 0o705);
+  utimesSync(L('up-modes.bin'), 1_200_000_000, 1_300_000_000);
+  await upload(c, L('up-modes.bin'), R('up-modes-p.bin'), { preserve: true });
+  const rst = statSync(R('up-modes-p.bin'));
+  assert.equal(rst.mode & 0o7777, 0o705);
+  assert.equal(rst.mtimeMs, 1_300_000_000_000);
+  assert.equal(rst.atimeMs, 1_200_000_000_000);
+
+  // without -p, sftp sends the mode on OPEN: sftp-server creates with it (under its umask)
+  await upload(c, L('up-modes.bin'), R('up-modes-plain.bin'));
+  const plain = statSync(R('up-modes-plain.bin'));
+  assert.equal(plain.mode & 0o777, 0o705 & ~umask);
+  assert.notEqual(plain.mtimeMs, 1_300_000_000_000);
+});
+
+test('set[ug]id bits are not carried by -p (ownership is not kept), as OpenSSH', async () => {
+  const c = server.client;
+  writeFileSync(R('suid.bin'), 's');
+  chmodSync(R('suid.bin'), 0o4755);
+  await download(c, R('suid.bin'), L('suid.bin'), { preserve: true });
+  assert.equal(statSync(L('suid.bin')).mode & 0o7777, 0o755);
+});
+
+test('progress: monotonic, ends at the total, once at the end of the file; onFileDone', async () => {
+  const c = server.client;
+  const size = 8 * 1024 * 1024 + 5;
+  writeFileSync(R('progress.bin'), randomBytes(size));
+  for (const dir of ['down', 'up'] as const) {
+    const events: TransferProgress[] = [];
+    const done: [string, number][] = [];
+    const o = {
+      onProgress: (p: TransferProgress) => events.push(p),
+      onFileDone: (p: string, n: number) => done.push([p, n]),
+    };
+    if (dir === 'down') await download(c, R('progress.bin'), L('progress.bin'), o);
+    else await upload(c, L('progress.bin'), R('progress-up.bin'), o);
+    assert.ok(events.length >= 2, `${dir}: ${events.length} events`);
+    for (let i = 1; i < events.length; i++) {
+      const [a, b] = [events[i - 1], events[i]];
+      assert.ok(a !== undefined && b !== undefined);
+      assert.ok(b.totalBytes >= a.totalBytes && b.fileBytes >= a.fileBytes, `${dir} monotonic`);
+      assert.ok(b.filesDone >= a.filesDone);
+    }
+    const last = events[events.length - 1];
+    assert.equal(last?.totalBytes, size);
+    assert.equal(last?.fileBytes, size);
+    assert.equal(last?.totalSize, size);
+    assert.equal(last?.fileSize, size);
+    assert.equal(last?.filesDone, 1);
+    assert.equal(last?.filesTotal, 1);
+    assert.equal(last?.etaSeconds, 0);
+    assert.ok((last?.bytesPerSecond ?? 0) > 0);
+    assert.equal(events.filter((e) => e.filesDone === 1).length, 1, 'one end-of-file event');
+    const src = dir === 'down' ? R('progress.bin') : L('progress.bin');
+    assert.ok(events.every((e) => e.path === src));
+    assert.deepEqual(done, [[src, size]]);
+  }
+  assert.equal(shaFile(R('progress-up.bin')), shaFile(R('progress.bin')));
+});
+
+test('a directory without recursive, a fifo, a missing file: TransferError, nothing written', async () => {
+  const c = server.client;
+  mkdirSync(R('a-dir'));
+  await assert.rejects(download(c, R('a-dir'), L('a-dir')), (e: unknown) => {
+    assert.ok(e instanceof TransferError);
+    assert.equal(e.code, 'TRANSFER_FAILED');
+    assert.match(e.message, /is a directory/);
+    return true;
+  });
+  assert.equal(existsSync(L('a-dir')), false);
+  mkdirSync(L('l-dir'));
+  await assert.rejects(upload(c, L('l-dir'), R('l-dir')), /is a directory/);
+  assert.equal(existsSync(R('l-dir')), false);
+
+  execFileSync('mkfifo', [R('fifo')]);
+  await assert.rejects(download(c, R('fifo'), L('fifo')), /not a regular file/);
+  assert.equal(existsSync(L('fifo')), false);
+  assert.equal(existsSync(L('fifo.part')), false);
+
+  await assert.rejects(download(c, R('missing'), L('missing')), (e: unknown) => {
+    assert.ok(e instanceof TransferError);
+    assert.ok(e.cause instanceof SftpNoSuchFileError);
+    assert.match(e.message, /missing/);
+    return true;
+  });
+  assert.equal(existsSync(L('missing.part')), false);
+  await assert.rejects(upload(c, L('missing'), R('missing')), TransferError);
+  assert.equal(existsSync(R('missing')), false);
+});
+
+test('a symlink named as the source is followed', async () => {
+  const c = server.client;
+  writeFileSync(R('link-target.txt'), 'through the link');
+  execFileSync('ln', ['-s', 'link-target.txt', R('via-link')]);
+  await download(c, R('via-link'), L('via-link'));
+  assert.equal(readFileSync(L('via-link'), 'utf8'), 'through the link');
+  assert.equal(statSync(L('via-link')).isFile(), true);
+});
+
+test('bad options are RangeErrors before anything is sent', async () => {
+  const c = server.client;
+  await assert.rejects(download(c, R('x'), L('x'), { concurrency: 0 }), RangeError);
+  await assert.rejects(upload(c, L('x'), R('x'), { symlinks: 'sideways' as 'skip' }), RangeError);
+});
