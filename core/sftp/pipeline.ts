@@ -39,6 +39,8 @@ export interface WritePipelineOptions {
    * is sent without a copy: it must not be changed afterwards.
    */
   readonly source: () => Promise<Uint8Array | null>;
+  /** Called as the server acknowledges each WRITE (in reply order, not file order). */
+  readonly onWritten?: (offset: number, length: number) => void;
 }
 
 interface Budget {
@@ -280,6 +282,7 @@ export function pipelinedWrite(
       () => {
         inFlight--;
         reserved -= part.length;
+        o.onWritten?.(at, part.length);
         poke();
       },
       (e: unknown) => {

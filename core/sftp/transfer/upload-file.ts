@@ -59,14 +59,14 @@ export async function uploadFile(
 
   const fp = ctx.progress.startFile(localPath, st.size, offset);
   const acked = new AckedPrefix(offset);
-  const tracked = trackWrites(client, (at, n) => {
-    acked.ack(at, n);
-    fp.advance(n);
-  });
   let sent: number;
   try {
-    const r = await pipelinedWrite(tracked, h, {
+    const r = await pipelinedWrite(client, h, {
       offset,
+      onWritten: (at, n) => {
+        acked.ack(at, n);
+        fp.advance(n);
+      },
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       source: chunkReader(fh, offset, client.limits.maxWriteLength),
     });
@@ -142,17 +142,6 @@ function chunkReader(
     pos += n;
     return n === chunkSize ? buf : buf.subarray(0, n);
   };
-}
-
-/**
- * The client as pipelinedWrite sees it, with every acknowledged WRITE reported: an object
- * whose prototype is the client, so all else (limits, ready(), writeBlocked) is the client's.
- */
-function trackWrites(client: SftpClient, onAck: (at: number, n: number) => void): SftpClient {
-  const tracked = Object.create(client) as SftpClient;
-  tracked.writeChunk = (h, at, data) =>
-    client.writeChunk(h, at, data).then(() => onAck(at, data.length));
-  return tracked;
 }
 
 /** The end of the prefix of the file in which every byte has been acknowledged. */

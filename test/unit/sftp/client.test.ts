@@ -613,3 +613,31 @@ test('replies settle their own requests in any order; ids are distinct', async (
   );
   client.end();
 });
+
+test('list: 100,000 entries in 1,000 batches, and the event loop turns between batches', async () => {
+  const { fake, client } = await startedClient();
+  const TOTAL = 100_000;
+  const BATCH = 100; // what sftp-server sends per NAME
+  let sent = 0;
+  fake.onRequest = (r) => {
+    if (r.type === 11) return fake.handle(r.id, 'D');
+    if (r.type === 4) return fake.status(r.id, 0);
+    if (r.type !== 12) return fake.status(r.id, StatusCode.OP_UNSUPPORTED);
+    if (sent >= TOTAL) return fake.status(r.id, StatusCode.EOF);
+    const batch = Array.from({ length: BATCH }, (_, i) => ({ name: `f${sent + i}` }));
+    sent += BATCH;
+    // answered on a later turn, as a real server's reply arrives
+    setImmediate(() => fake.names(r.id, batch));
+  };
+  // a timer that must keep firing while the listing runs: nothing may hold the loop
+  let ticks = 0;
+  const ticksAtBatch: number[] = [];
+  const ticker = setInterval(() => ticks++, 0);
+  const all = await client.list('/big', () => ticksAtBatch.push(ticks));
+  clearInterval(ticker);
+  assert.equal(all.length, TOTAL);
+  assert.equal(all[TOTAL - 1]?.filename, `f${TOTAL - 1}`);
+  assert.equal(ticksAtBatch.length, TOTAL / BATCH);
+  assert.ok(ticks > 0, 'the timer never ran during the listing');
+  client.end();
+});

@@ -299,11 +299,21 @@ test('pipelinedWrite: the exact bytes at the right offsets, within the budget', 
   const { fake, client } = await startedClient([], { maxRequests: 6, maxBytesInFlight: 50_000 });
   const data = randomBytes(700_001);
   const s = serve(fake, Buffer.alloc(0), { reorder: 'shuffle' });
+  const acked: [number, number][] = [];
   const { bytes } = await pipelinedWrite(client, H, {
     chunkSize: 8192,
     source: sourceOf(data, [100_000, 5, 8192, 30_000, 1]),
+    onWritten: (at, n) => acked.push([at, n]),
   });
   assert.equal(bytes, data.length);
+  // every acknowledged WRITE reported once: together they tile the file exactly
+  acked.sort((a, b) => a[0] - b[0]);
+  let end = 0;
+  for (const [at, n] of acked) {
+    assert.equal(at, end);
+    end += n;
+  }
+  assert.equal(end, data.length);
   assert.ok(s.file.equals(data));
   assert.ok(s.maxOutstanding > 1 && s.maxOutstanding <= 6, `requests ${s.maxOutstanding}`);
   assert.ok(s.maxOutstandingBytes <= 50_000, `bytes ${s.maxOutstandingBytes}`);
