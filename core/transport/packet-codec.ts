@@ -11,6 +11,7 @@ import { randomFillSync } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { noneOpener, noneSealer } from '../crypto/cipher/index.js';
+import { ChunkQueue } from '../wire/chunk-queue.js';
 
 /** OpenSSH's PACKET_MAX_SIZE: the largest packet_length either side accepts. */
 export const MAX_PACKET_LENGTH = 256 * 1024;
@@ -67,13 +68,8 @@ export class PacketReader {
   private opener: PacketOpener = noneOpener();
   /** Sequence number of the next packet to receive. */
   seq = 0;
-  /**
-   * Received bytes not yet consumed, as the chunks they arrived in (the first one possibly
-   * partly consumed). A packet lying inside one chunk is opened in place; only a packet that
-   * straddles chunks is copied out, so bulk data is not copied on its way to the cipher.
-   */
-  private chunks: Uint8Array[] = [];
-  private total = 0;
+  /** Received bytes not yet consumed; a packet inside one chunk is opened in place. */
+  private readonly bytes = new ChunkQueue();
   /** packet_length of the packet whose header was read, or -1. */
   private pendingLength = -1;
 
@@ -85,27 +81,25 @@ export class PacketReader {
 
   /** Bytes buffered but not yet consumed. */
   get buffered(): number {
-    return this.total;
+    return this.bytes.length;
   }
 
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.total += chunk.length;
+    this.bytes.push(chunk);
   }
 
   /** The next payload (message type byte first) and its sequence number, or null. */
   next(): { payload: Uint8Array; seq: number } | null {
     const o = this.opener;
     if (this.pendingLength < 0) {
-      if (this.total < o.headerSize) return null;
-      const len = o.packetLength(this.seq, this.peek(o.headerSize));
+      if (this.bytes.length < o.headerSize) return null;
+      const len = o.packetLength(this.seq, this.bytes.peek(o.headerSize));
       checkLength(len, o);
       this.pendingLength = len;
     }
     const total = 4 + this.pendingLength + o.overhead;
-    if (this.total < total) return null;
-    const wire = this.take(total);
+    if (this.bytes.length < total) return null;
+    const wire = this.bytes.take(total);
     const body = o.open(this.seq, wire);
     this.pendingLength = -1;
     const seq = this.seq;
@@ -115,42 +109,6 @@ export class PacketReader {
       throw new ProtocolError(`bad padding length ${pad} in a packet of ${body.length} bytes`);
     }
     return { payload: body.subarray(1, body.length - pad), seq };
-  }
-
-  /** The first n buffered bytes without consuming them (n ≤ buffered). */
-  private peek(n: number): Uint8Array {
-    const first = this.chunks[0] as Uint8Array;
-    if (first.length >= n) return first.subarray(0, n);
-    return this.gather(n, false);
-  }
-
-  /** Consumes the first n buffered bytes: a view when one chunk holds them, else a copy. */
-  private take(n: number): Uint8Array {
-    const first = this.chunks[0] as Uint8Array;
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.total -= n;
-      return first.subarray(0, n);
-    }
-    return this.gather(n, true);
-  }
-
-  private gather(n: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(n);
-    let at = 0;
-    let i = 0;
-    while (at < n) {
-      const c = this.chunks[consume ? 0 : i] as Uint8Array;
-      const k = Math.min(n - at, c.length);
-      out.set(c.subarray(0, k), at);
-      at += k;
-      if (!consume) i++;
-      else if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    if (consume) this.total -= n;
-    return out;
   }
 }
 

@@ -1,0 +1,57 @@
+/**
+ * Bytes from a stream, kept as the chunks they arrived in, for the framers that cut a stream
+ * into length-prefixed packets (the transport's binary packets, SFTP's). Taking n bytes that
+ * one chunk holds returns a view of it; only bytes that straddle chunks are copied, so bulk
+ * data reaches its consumer without being merged into a growing buffer first.
+ */
+export class ChunkQueue {
+  private chunks: Uint8Array[] = [];
+  private total = 0;
+
+  /** Bytes buffered and not yet taken. */
+  get length(): number {
+    return this.total;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
+  }
+
+  /** The first n bytes without consuming them (n ≤ length). */
+  peek(n: number): Uint8Array {
+    const first = this.chunks[0] as Uint8Array;
+    if (first.length >= n) return first.subarray(0, n);
+    return this.gather(n, false);
+  }
+
+  /** Consumes the first n bytes (n ≤ length): a view when one chunk holds them, else a copy. */
+  take(n: number): Uint8Array {
+    const first = this.chunks[0] as Uint8Array;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.total -= n;
+      return first.subarray(0, n);
+    }
+    return this.gather(n, true);
+  }
+
+  private gather(n: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    let i = 0;
+    while (at < n) {
+      const c = this.chunks[consume ? 0 : i] as Uint8Array;
+      const k = Math.min(n - at, c.length);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (!consume) i++;
+      else if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    if (consume) this.total -= n;
+    return out;
+  }
+}

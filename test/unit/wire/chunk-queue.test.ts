@@ -1,0 +1,43 @@
+/** ChunkQueue: bytes taken in order whatever the chunking; views when one chunk holds them. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ChunkQueue } from '../../../core/wire/chunk-queue.js';
+
+test('take and peek return the stream in order for any chunking and any take sizes', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }),
+      (chunks, sizes) => {
+        const q = new ChunkQueue();
+        for (const c of chunks) q.push(c);
+        const all = Buffer.concat(chunks);
+        assert.equal(q.length, all.length);
+        let at = 0;
+        for (const want of sizes) {
+          const n = Math.min(want, q.length);
+          if (n === 0) break;
+          assert.deepEqual(Buffer.from(q.peek(n)), all.subarray(at, at + n));
+          assert.deepEqual(Buffer.from(q.take(n)), all.subarray(at, at + n));
+          at += n;
+          assert.equal(q.length, all.length - at);
+        }
+      },
+    ),
+  );
+});
+
+test('bytes inside one chunk come back as a view of it, not a copy', () => {
+  const q = new ChunkQueue();
+  const chunk = new Uint8Array([1, 2, 3, 4, 5, 6]);
+  q.push(chunk);
+  q.push(new Uint8Array(0));
+  const v = q.take(4);
+  assert.equal(v.buffer, chunk.buffer);
+  q.push(new Uint8Array([7, 8]));
+  const straddling = q.take(3);
+  assert.notEqual(straddling.buffer, chunk.buffer);
+  assert.deepEqual([...straddling], [5, 6, 7]);
+  assert.equal(q.length, 1);
+});
