@@ -16,9 +16,12 @@ export interface ArgSpec {
 
 export class ParsedArgs {
   readonly positionals: string[] = [];
+  /** Every option as given, in order: [name, value] (value '' for a flag). */
+  readonly given: [string, string][] = [];
   private readonly values = new Map<string, string[]>();
 
   add(name: string, value: string): void {
+    this.given.push([name, value]);
     const list = this.values.get(name) ?? [];
     list.push(value);
     this.values.set(name, list);

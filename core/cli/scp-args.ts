@@ -5,8 +5,13 @@
  * colon()). Which way the copy goes follows from where the target is.
  */
 import { applyDashO, emptyOptions, type SshOptions } from '../config/ssh-options.js';
-import { UsageError } from './args.js';
-import { parseUri, parseUserHostPath, type RemoteSpec } from './sftp-args.js';
+import { parseArgs, UsageError } from './args.js';
+import {
+  applyConnectionOption,
+  parseUri,
+  parseUserHostPath,
+  type RemoteSpec,
+} from './sftp-args.js';
 
 export type ScpOperand =
   | { readonly kind: 'local'; readonly path: string }
@@ -39,50 +44,22 @@ export function connectionKey(o: ScpOperand): string {
   return o.kind === 'local' ? '' : `${o.user ?? ''}@${o.host}:${o.port ?? ''}`;
 }
 
-const FLAGS = new Set(['r', 'p', 'q', 'v', '3', '4', '6', 'C', 'B', 'T', 'O', 's', 'A']);
-const WITH_VALUE = new Set(['P', 'i', 'J', 'o', 'F', 'c']);
+const FLAGS = ['r', 'p', 'q', 'v', '3', '4', '6', 'C', 'B', 'T', 'O', 's', 'A'];
+const WITH_VALUE = ['P', 'i', 'J', 'o', 'F', 'c'];
 
 export function parseScpArgs(argv: readonly string[]): ScpArgs {
-  const options = emptyOptions();
-  const operands: string[] = [];
-  let configFile: string | undefined;
-  let jump: string | undefined;
-  let recursive = false;
-  let preserve = false;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('-') || a === '-') {
-      operands.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j] ?? '';
-      if (FLAGS.has(c)) {
-        if (c === 'r') recursive = true;
-        else if (c === 'p') preserve = true;
-        else if (c === 'q') quiet = true;
-        else if (c === 'B') applyDashO(options, 'BatchMode=yes');
-        else if (c === 'O') throw new UsageError('-O: the legacy SCP protocol is not supported');
-        continue;
-      }
-      if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);
-      const rest = a.slice(j + 1);
-      const v = rest !== '' ? rest : argv[++i];
-      if (v === undefined) throw new UsageError(`option -${c} needs a value`);
-      if (c === 'P') applyDashO(options, `Port=${v}`);
-      else if (c === 'i') options.identityFiles.push(v);
-      else if (c === 'o') applyDashO(options, v);
-      else if (c === 'F') configFile ??= v;
-      else if (c === 'c') applyDashO(options, `Ciphers=${v}`);
-      else if (c === 'J') jump = v;
-      break;
-    }
+  const args = parseArgs(argv, { flags: FLAGS, withValue: WITH_VALUE });
+  const operands = args.positionals;
+  const conn: { options: SshOptions; configFile?: string; jump?: string } = {
+    options: emptyOptions(),
+  };
+  const options = conn.options;
+  for (const [c, v] of args.given) {
+    if (applyConnectionOption(c, v, conn)) continue;
+    if (c === 'B') applyDashO(options, 'BatchMode=yes');
+    else if (c === 'O') throw new UsageError('-O: the legacy SCP protocol is not supported');
   }
+  const { configFile, jump } = conn;
   if (operands.length < 2) throw new UsageError('need at least one source and a target');
   const parsed = operands.map(parseScpOperand);
   const target = parsed[parsed.length - 1];
@@ -93,8 +70,8 @@ export function parseScpArgs(argv: readonly string[]): ScpArgs {
     options,
     ...(configFile !== undefined ? { configFile } : {}),
     ...(jump !== undefined ? { jump } : {}),
-    recursive,
-    preserve,
-    quiet,
+    recursive: args.has('r'),
+    preserve: args.has('p'),
+    quiet: args.has('q'),
   };
 }

@@ -6,7 +6,7 @@
  * starts with a second '/'.
  */
 import { applyDashO, emptyOptions, type SshOptions } from '../config/ssh-options.js';
-import { UsageError } from './args.js';
+import { parseArgs, UsageError } from './args.js';
 
 export interface RemoteSpec {
   readonly user?: string;
@@ -120,59 +120,46 @@ export interface SftpArgs {
   readonly jump?: string;
 }
 
-const FLAGS = new Set(['r', 'p', 'q', 'a', 'v', '4', '6', 'C', 'N', 'f']);
-const WITH_VALUE = new Set(['P', 'i', 'b', 'o', 'F', 'J', 'c', 'R', 'B']);
+/**
+ * The connection options sftp and scp share: -P port, -i identity, -o option, -c ciphers,
+ * -F config (the first wins), -J jump. Returns false for any other option.
+ */
+export function applyConnectionOption(
+  c: string,
+  v: string,
+  into: { options: SshOptions; configFile?: string; jump?: string },
+): boolean {
+  if (c === 'P') applyDashO(into.options, `Port=${v}`);
+  else if (c === 'i') into.options.identityFiles.push(v);
+  else if (c === 'o') applyDashO(into.options, v);
+  else if (c === 'c') applyDashO(into.options, `Ciphers=${v}`);
+  else if (c === 'F') into.configFile ??= v;
+  else if (c === 'J') into.jump = v;
+  else return false;
+  return true;
+}
+
+const FLAGS = ['r', 'p', 'q', 'a', 'v', '4', '6', 'C', 'N', 'f'];
+const WITH_VALUE = ['P', 'i', 'b', 'o', 'F', 'J', 'c', 'R', 'B'];
 
 export function parseSftpArgs(argv: readonly string[]): SftpArgs {
-  const options = emptyOptions();
-  const positionals: string[] = [];
+  const args = parseArgs(argv, { flags: FLAGS, withValue: WITH_VALUE });
+  const positionals = args.positionals;
+  const conn: { options: SshOptions; configFile?: string; jump?: string } = {
+    options: emptyOptions(),
+  };
+  const options = conn.options;
   let batchFile: string | undefined;
-  let configFile: string | undefined;
-  let jump: string | undefined;
-  let recursive = false;
-  let preserve = false;
-  let resume = false;
-  let quiet = false;
-  let noisy = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
+  for (const [c, v] of args.given) {
+    if (applyConnectionOption(c, v, conn)) continue;
+    if (c === 'b') {
+      if (batchFile !== undefined) throw new UsageError('Batch file already specified.');
+      batchFile = v;
     }
-    if (!a.startsWith('-') || a === '-') {
-      positionals.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j] ?? '';
-      if (FLAGS.has(c)) {
-        if (c === 'r') recursive = true;
-        else if (c === 'p') preserve = true;
-        else if (c === 'a') resume = true;
-        else if (c === 'q') quiet = true;
-        else if (c === 'N') noisy = true;
-        continue;
-      }
-      if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);
-      const rest = a.slice(j + 1);
-      const v = rest !== '' ? rest : argv[++i];
-      if (v === undefined) throw new UsageError(`option -${c} needs a value`);
-      if (c === 'P') applyDashO(options, `Port=${v}`);
-      else if (c === 'i') options.identityFiles.push(v);
-      else if (c === 'o') applyDashO(options, v);
-      else if (c === 'F') configFile ??= v;
-      else if (c === 'c') applyDashO(options, `Ciphers=${v}`);
-      else if (c === 'J') jump = v;
-      else if (c === 'b') {
-        if (batchFile !== undefined) throw new UsageError('Batch file already specified.');
-        batchFile = v;
-      }
-      // -R, -B: request count and buffer size are OpenSSH tuning knobs
-      // that Keyway's pipeline sizes for itself; accepted and ignored.
-      break;
-    }
+    // -R, -B: request count and buffer size are OpenSSH tuning knobs that Keyway's pipeline
+    // sizes for itself; accepted and ignored, as are -v -4 -6 -C -f.
   }
+  const { configFile, jump } = conn;
   if (positionals.length === 0) throw new UsageError('no destination given');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   // sftp -b implies BatchMode: nobody is there to answer a prompt
@@ -183,9 +170,9 @@ export function parseSftpArgs(argv: readonly string[]): SftpArgs {
     ...(configFile !== undefined ? { configFile } : {}),
     ...(jump !== undefined ? { jump } : {}),
     options,
-    recursive,
-    preserve,
-    resume,
-    quiet: (quiet || batchFile !== undefined) && !noisy,
+    recursive: args.has('r'),
+    preserve: args.has('p'),
+    resume: args.has('a'),
+    quiet: (args.has('q') || batchFile !== undefined) && !args.has('N'),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -20,33 +20,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { runKeyway, type BinRun } from '../support/keyway-bin.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 let tmp: TempDir;
 let server: RunningServer;
 let root = '';
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function scp(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repo, 'bin/keyway.js'), 'scp', ...opts(), ...args],
-      { env: { ...process.env, SSH_AUTH_SOCK: '' }, maxBuffer: 16 * 1024 * 1024 },
-      (error, out, err) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, out, err });
-      },
-    );
-  });
+function scp(args: string[]): Promise<BinRun> {
+  return runKeyway(['scp', ...opts(), ...args]);
 }
 
 const opts = (): string[] => [
@@ -169,24 +152,17 @@ test('-J is refused clearly; a host nobody answers on exits 255', async () => {
   const j = await scp(['-J', 'jump', at('m1.txt'), remote('x')]);
   assert.equal(j.code, 1);
   assert.match(j.err, /-J is not supported yet/);
-  const r = await new Promise<Run>((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        join(repo, 'bin/keyway.js'),
-        'scp',
-        '-F',
-        '/dev/null',
-        '-o',
-        'BatchMode=yes',
-        '-P',
-        '1',
-        at('m1.txt'),
-        '127.0.0.1:x',
-      ],
-      (error, out, err) => resolve({ code: error ? (error.code as number) : 0, out, err }),
-    );
-  });
+  const r = await runKeyway([
+    'scp',
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-P',
+    '1',
+    at('m1.txt'),
+    '127.0.0.1:x',
+  ]);
   assert.equal(r.code, 255);
   assert.match(r.err, /connect to host 127\.0\.0\.1 port 1: Connection refused/);
 });

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -27,30 +27,14 @@ import { fileURLToPath } from 'node:url';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
 import { startTmux } from '../support/tmux.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { runKeyway, type BinRun } from '../support/keyway-bin.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let tmp: TempDir;
 let server: RunningServer;
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function keyway(args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [join(repo, 'bin/keyway.js'), 'sftp', ...args],
-      { env: { ...process.env, SSH_AUTH_SOCK: '' }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, out: stdout, err: stderr });
-      },
-    );
-    child.stdin?.end(input);
-  });
+function keyway(args: string[], input = ''): Promise<BinRun> {
+  return runKeyway(['sftp', ...args], { input });
 }
 
 const opts = (): string[] => [
@@ -67,7 +51,7 @@ const opts = (): string[] => [
 ];
 
 /** Runs `lines` as a batch file; the commands start in `remote` and `local`. */
-async function batch(lines: string[], extra: string[] = []): Promise<Run> {
+async function batch(lines: string[], extra: string[] = []): Promise<BinRun> {
   const file = tmp.path(`batch-${randomBytes(4).toString('hex')}`);
   writeFileSync(file, lines.join('\n') + '\n');
   return keyway([...opts(), ...extra, '-b', file, '127.0.0.1']);
@@ -270,13 +254,8 @@ test('destination with a path: a directory to start in, or a file to fetch', asy
   const inDir = await keyway([...opts(), '-b', '-', `127.0.0.1:${remote}`], 'pwd\n');
   assert.equal(inDir.code, 0, inDir.err);
   assert.ok(inDir.out.includes(`Remote working directory: ${remote}\n`), inDir.out);
-  const child = await new Promise<Run>((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repo, 'bin/keyway.js'), 'sftp', ...opts(), `127.0.0.1:${join(remote, 'one.txt')}`],
-      { cwd: local, env: { ...process.env, SSH_AUTH_SOCK: '' } },
-      (error, out, err) => resolve({ code: error ? (error.code as number) : 0, out, err }),
-    );
+  const child = await runKeyway(['sftp', ...opts(), `127.0.0.1:${join(remote, 'one.txt')}`], {
+    cwd: local,
   });
   assert.equal(child.code, 0, child.err);
   assert.equal(readFileSync(join(local, 'one.txt'), 'utf8'), 'fetched');
