@@ -27,3 +27,21 @@ export { Window, MAX_WINDOW, DEFAULT_WINDOW, DEFAULT_MAX_PACKET } from './window
 export { OpenFailureReason, EXTENDED_DATA_STDERR } from './messages.js';
 export { MAX_OUTSTANDING_REQUESTS, type Answer } from './replies.js';
 export { ChannelReadable, ChannelWritable } from './streams.js';
+export {
+  MAX_FORWARD_HOST,
+  encodeTcpipOpen,
+  decodeTcpipOpen,
+  encodeTcpipForward,
+  decodeTcpipForward,
+  encodeForwardPort,
+  decodeForwardPort,
+  type TcpipOpen,
+  type TcpipForward,
+} from './forward-messages.js';
+export {
+  joinChannelSocket,
+  socketErrorText,
+  DEFAULT_LINGER_MS,
+  type Tunnel,
+  type TunnelOptions,
+} from './forward-pipe.js';

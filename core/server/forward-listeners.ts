@@ -15,7 +15,7 @@
 import { lookup } from 'node:dns/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { bindTargets, type BindTarget } from './forward-policy.js';
-import { socketErrorText } from './forward-pipe.js';
+import { socketErrorText } from '../connection/forward-pipe.js';
 
 export interface BoundAddress {
   readonly address: string;

@@ -29,8 +29,8 @@ import {
   encodeTcpipOpen,
   type TcpipForward,
   type TcpipOpen,
-} from './forward-messages.js';
-import { joinChannelSocket, socketErrorText, type Tunnel } from './forward-pipe.js';
+} from '../connection/forward-messages.js';
+import { joinChannelSocket, socketErrorText, type Tunnel } from '../connection/forward-pipe.js';
 import { checkDirect, checkListen, type ForwardingPolicy } from './forward-policy.js';
 
 export type { AllowTcpForwarding, ForwardingPolicy } from './forward-policy.js';

@@ -33,7 +33,7 @@ import {
   encodeTcpipForward,
   encodeTcpipOpen,
   type TcpipOpen,
-} from '../../../core/server/forward-messages.js';
+} from '../../../core/connection/forward-messages.js';
 import { bindTargets } from '../../../core/server/forward-policy.js';
 
 const MiB = 1024 * 1024;

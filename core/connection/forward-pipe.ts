@@ -19,7 +19,7 @@
  */
 import type { Socket } from 'node:net';
 import { getSystemErrorMap } from 'node:util';
-import type { Channel } from '../connection/channel.js';
+import type { Channel } from './channel.js';
 
 /** How long a socket may take to write what the peer sent before its CLOSE. */
 export const DEFAULT_LINGER_MS = 10_000;

@@ -12,9 +12,9 @@
  *   REQUEST_SUCCESS (§7.1)    uint32 port that was bound (only when port 0 was asked for)
  *
  * Decoders read the whole field block (trailing bytes are an error) and check that ports fit
- * in 16 bits and names in MAX_FORWARD_HOST characters without NUL; every failure is a ProtocolError naming the
- * message. These belong with the connection layer's codecs; they live here until the client
- * side of forwarding needs them too.
+ * in 16 bits and names in MAX_FORWARD_HOST characters without NUL; every failure is a
+ * ProtocolError naming the message. Both roles use them: the bundled sshd (core/server) and the
+ * client's forwards (core/client).
  */
 import { ProtocolError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
