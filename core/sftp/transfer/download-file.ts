@@ -20,7 +20,7 @@ import type { SftpHandle } from '../client.js';
 import { pipelinedRead } from '../pipeline.js';
 import { checkCancelled, type TransferContext } from './context.js';
 import { TransferError, causeText } from './errors.js';
-import { statOrNull, type LocalFileHandle, type LocalStats } from './local-fs.js';
+import { errnoCode, statOrNull, type LocalFileHandle, type LocalStats } from './local-fs.js';
 
 export const PART_SUFFIX = '.part';
 
@@ -56,20 +56,24 @@ export async function downloadFile(
     return 0;
   }
 
-  const h = await client.open(remote, 'r');
-  let fh: LocalFileHandle;
-  try {
-    if (start.from === 'target') await local.copyFile(target, part);
-    if (start.from === 'fresh') {
-      await unlinkIfPresent(ctx, part);
-      fh = await local.open(part, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-    } else {
-      fh = await local.open(part, fsc.O_WRONLY);
+  // the remote OPEN's round trip overlaps the local open
+  const [opened, openedLocal] = await Promise.allSettled([
+    client.open(remote, 'r'),
+    openPart(ctx, part, target, start),
+  ]);
+  if (opened.status === 'rejected' || openedLocal.status === 'rejected') {
+    if (opened.status === 'fulfilled') await client.close(opened.value).catch(() => {});
+    if (openedLocal.status === 'fulfilled') {
+      await openedLocal.value.close().catch(() => {});
+      // a .part this call made (new, or a copy of the target) goes again: nothing changed
+      if (start.from !== 'part') await local.unlink(part).catch(() => {});
     }
-  } catch (e) {
-    await client.close(h).catch(() => {});
-    throw e;
+    throw opened.status === 'rejected'
+      ? opened.reason
+      : (openedLocal as PromiseRejectedResult).reason;
   }
+  const h = opened.value;
+  const fh = openedLocal.value;
 
   const fp = ctx.progress.startFile(remote, size, start.offset);
   let received = 0;
@@ -90,16 +94,16 @@ export async function downloadFile(
       },
     });
     const whole = start.offset + received;
-    await verifySize(ctx, remote, h, fh, part, whole, size);
+    await verifySize(ctx, remote, h, fh, part, start.from === 'fresh', whole, size);
     await settleLocal(ctx, fh, finalMode, attrs);
   } catch (e) {
     await client.close(h).catch(() => {});
     await fh.close().catch(() => {});
     throw e;
   }
-  // a read handle's CLOSE can only fail once the data is already here
-  await client.close(h).catch(() => {});
-  await local.rename(part, target);
+  // a read handle's CLOSE can only fail once the data is already here: its round trip
+  // overlaps the rename
+  await Promise.all([client.close(h).catch(() => {}), local.rename(part, target)]);
   fp.done();
   ctx.onFileDone?.(remote, received);
   return received;
@@ -182,10 +186,12 @@ async function verifySize(
   h: SftpHandle,
   fh: LocalFileHandle,
   part: string,
+  fresh: boolean,
   whole: number,
   size: number | null,
 ): Promise<void> {
-  const onDisk = (await fh.stat()).size;
+  // a fresh .part holds exactly the bytes written; a resumed one is checked on disk
+  const onDisk = fresh ? whole : (await fh.stat()).size;
   if (onDisk !== whole) {
     throw new TransferError(`${part}: ${onDisk} bytes on disk where ${whole} were written`);
   }
@@ -206,7 +212,26 @@ async function verifySize(
   }
 }
 
-async function unlinkIfPresent(ctx: TransferContext, path: string): Promise<void> {
-  const st = await statOrNull(ctx.local, path, false);
-  if (st !== null) await ctx.local.unlink(path);
+/**
+ * The .part to write: a copy of the target to continue, the existing .part, or a new one
+ * (0600 until it is complete; O_EXCL, so a link planted under the .part's name is never followed; a stale .part is
+ * removed and the create tried once more).
+ */
+async function openPart(
+  ctx: TransferContext,
+  part: string,
+  target: string,
+  start: Start,
+): Promise<LocalFileHandle> {
+  const { local } = ctx;
+  if (start.from === 'target') await local.copyFile(target, part);
+  if (start.from !== 'fresh') return local.open(part, fsc.O_WRONLY);
+  const create = () => local.open(part, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  try {
+    return await create();
+  } catch (e) {
+    if (errnoCode(e) !== 'EEXIST') throw e;
+  }
+  await local.unlink(part);
+  return create();
 }

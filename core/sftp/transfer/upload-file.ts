@@ -68,17 +68,9 @@ export async function uploadFile(
         fp.advance(n);
       },
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-      source: chunkReader(fh, offset, client.limits.maxWriteLength),
+      source: chunkReader(fh, offset, client.limits.maxWriteLength, st.size),
     });
     sent = r.bytes;
-    const size = (await client.fstat(h)).size;
-    if (size !== undefined && size !== offset + sent) {
-      throw new TransferError(
-        `upload ${localPath} to ${remote}: the remote file has ${size} bytes where ` +
-          `${offset + sent} were written`,
-      );
-    }
-    if (ctx.preserve) await client.fsetstat(h, finalAttrs);
   } catch (e) {
     await fh.close().catch(() => {});
     if (!isFatal(e)) {
@@ -88,10 +80,48 @@ export async function uploadFile(
     throw e;
   }
   await fh.close().catch(() => {});
-  await client.close(h);
+  await finishRemote(
+    client,
+    h,
+    remote,
+    ctx.preserve ? finalAttrs : null,
+    offset + sent,
+    `upload ${localPath} to ${remote}`,
+  );
   fp.done();
   ctx.onFileDone?.(localPath, sent);
   return sent;
+}
+
+/**
+ * FSTAT (the server holds what was written), FSETSTAT of mode and times (preserve) and CLOSE,
+ * sent together: the server answers requests on one handle in order, so the three cost one
+ * round trip. A size that disagrees is cut back to what was written, by path since the handle
+ * is closed by then, and reported.
+ */
+async function finishRemote(
+  client: SftpClient,
+  h: SftpHandle,
+  remote: string,
+  attrs: FileAttributes | null,
+  written: number,
+  what: string,
+): Promise<void> {
+  const [stat, set, closed] = await Promise.allSettled([
+    client.fstat(h),
+    attrs === null ? Promise.resolve() : client.fsetstat(h, attrs),
+    client.close(h),
+  ]);
+  if (stat.status === 'rejected') throw stat.reason;
+  const size = stat.value.size;
+  if (size !== undefined && size !== written) {
+    await client.setstat(remote, { size: written }).catch(() => {});
+    throw new TransferError(
+      `${what}: the remote file has ${size} bytes where ${written} were written`,
+    );
+  }
+  if (set.status === 'rejected') throw set.reason;
+  if (closed.status === 'rejected') throw closed.reason;
 }
 
 /** reput: the remote file's size (0 when there is none yet), checked against the local size. */
@@ -123,26 +153,39 @@ async function remoteResumePoint(
   return size;
 }
 
-/** Reads the file from `start` into fresh buffers of `chunkSize` (the last may be shorter). */
+/**
+ * Reads the file from `start` into fresh buffers of at most `chunkSize`, sized to what the
+ * stat says is left, so a small file costs one small buffer rather than a whole write length.
+ * Past the expected end one small read checks for EOF; a file that has grown since its stat
+ * goes on being read in full chunks until EOF, as OpenSSH's upload reads to EOF.
+ */
 function chunkReader(
   fh: LocalFileHandle,
   start: number,
   chunkSize: number,
+  expectedSize: number,
 ): () => Promise<Uint8Array | null> {
   let pos = start;
+  let grown = false;
   return async () => {
-    const buf = Buffer.allocUnsafe(chunkSize);
+    const left = expectedSize - pos;
+    const want = grown ? chunkSize : left > 0 ? Math.min(chunkSize, left) : EOF_PROBE;
+    const buf = Buffer.allocUnsafe(want);
     let n = 0;
-    while (n < chunkSize) {
-      const { bytesRead } = await fh.read(buf, n, chunkSize - n, pos + n);
+    while (n < want) {
+      const { bytesRead } = await fh.read(buf, n, want - n, pos + n);
       if (bytesRead === 0) break;
       n += bytesRead;
     }
     if (n === 0) return null;
+    if (left <= 0) grown = true;
     pos += n;
-    return n === chunkSize ? buf : buf.subarray(0, n);
+    return n === want ? buf : buf.subarray(0, n);
   };
 }
+
+/** Bytes read past a file's expected end to see whether it has grown. */
+const EOF_PROBE = 4096;
 
 /** The end of the prefix of the file in which every byte has been acknowledged. */
 class AckedPrefix {

@@ -1,7 +1,8 @@
 /**
  * download() / upload() of single files against OpenSSH's sftp-server (spawned as a child):
  * sha256-identical round trips of 0, 1 and 1 MiB + 1 bytes, cp-like target resolution, modes
- * with and without -p, progress events, and the errors for directories and special files.
+ * with and without -p, progress events, the errors for directories and special files, and files
+ * that change between their stat and their transfer.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,9 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   realpathSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -21,7 +24,9 @@ import { join } from 'node:path';
 import {
   download,
   upload,
+  nodeLocalFs,
   TransferError,
+  type LocalFs,
   type TransferProgress,
 } from '../../../core/sftp/transfer/index.js';
 import { SftpNoSuchFileError } from '../../../core/sftp/errors.js';
@@ -213,4 +218,64 @@ test('bad options are RangeErrors before anything is sent', async () => {
   const c = server.client;
   await assert.rejects(download(c, R('x'), L('x'), { concurrency: 0 }), RangeError);
   await assert.rejects(upload(c, L('x'), R('x'), { symlinks: 'sideways' as 'skip' }), RangeError);
+});
+
+/** The real local filesystem, with `stat` of one path reporting another size. */
+function sizeLies(path: string, delta: number): LocalFs {
+  return {
+    ...nodeLocalFs,
+    stat: async (p) => {
+      const st = await nodeLocalFs.stat(p);
+      if (p !== path) return st;
+      return new Proxy(st, {
+        get: (t, k) => (k === 'size' ? t.size + delta : Reflect.get(t, k, t)),
+      });
+    },
+  };
+}
+
+test('a file that grew or shrank after its stat is uploaded as it is on disk', async () => {
+  const c = server.client;
+  const data = randomBytes(600_000);
+  writeFileSync(L('grows.bin'), data);
+  // the stat says less than is there: the rest is read on to EOF in full chunks
+  for (const delta of [-599_000, -300_001, -1]) {
+    const local = sizeLies(L('grows.bin'), delta);
+    assert.deepEqual(await upload(c, L('grows.bin'), R('grown.bin'), { local }), {
+      files: 1,
+      bytes: data.length,
+      failures: [],
+    });
+    assert.equal(shaFile(R('grown.bin')), sha(data), `stat off by ${delta}`);
+  }
+  // the stat says more than is there: what is there is sent, and the remote agrees
+  const local = sizeLies(L('grows.bin'), 400_000);
+  assert.deepEqual(await upload(c, L('grows.bin'), R('shrunk.bin'), { local }), {
+    files: 1,
+    bytes: data.length,
+    failures: [],
+  });
+  assert.equal(shaFile(R('shrunk.bin')), sha(data));
+});
+
+test('a remote file gone before its OPEN: one failure, no .part left, the rest copied', async () => {
+  const c = server.client;
+  mkdirSync(R('vanish'));
+  writeFileSync(R('vanish/a.bin'), 'a');
+  writeFileSync(R('vanish/b.bin'), 'b');
+  const dst = L('vanish');
+  // the target's stat comes just before the OPENs: the remote file goes away there
+  const local: LocalFs = {
+    ...nodeLocalFs,
+    stat: async (p) => {
+      if (p === join(dst, 'a.bin')) rmSync(R('vanish/a.bin'), { force: true });
+      return nodeLocalFs.stat(p);
+    },
+  };
+  const r = await download(c, R('vanish'), dst, { recursive: true, local });
+  assert.equal(r.files, 1);
+  assert.equal(r.failures.length, 1);
+  assert.equal(r.failures[0]?.path, R('vanish/a.bin'));
+  assert.ok(r.failures[0]?.error.cause instanceof SftpNoSuchFileError);
+  assert.deepEqual(readdirSync(dst).sort(), ['b.bin']);
 });
