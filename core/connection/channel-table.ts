@@ -60,7 +60,7 @@ export class ChannelTable {
   /** Ids handed to incoming opens the application has not answered yet. */
   private readonly reserved = new Set<number>();
   private nextId = 0;
-  private readonly send: (payload: Uint8Array) => void;
+  private readonly send: (payload: Uint8Array, tail?: Uint8Array) => void;
   private readonly defaults: Required<ChannelParams>;
   private readonly maxChannels: number;
   /** The error that ended the connection, once it has ended. */
@@ -68,7 +68,7 @@ export class ChannelTable {
   readonly host: ChannelHost;
 
   constructor(
-    send: (payload: Uint8Array) => void,
+    send: (payload: Uint8Array, tail?: Uint8Array) => void,
     defaults: Required<ChannelParams>,
     maxChannels: number,
   ) {

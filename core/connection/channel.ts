@@ -21,7 +21,7 @@ import { Msg } from '../wire/messages.js';
 import {
   encodeChannelOnly,
   encodeChannelRequest,
-  encodeData,
+  encodeDataHeader,
   encodeWindowAdjust,
   type OpenConfirmation,
   type OpenFailure,
@@ -34,8 +34,8 @@ import type { Window } from './window.js';
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
-  /** Sends a message; a no-op once the transport is closed. */
-  send(payload: Uint8Array): void;
+  /** Sends a message, `payload ‖ tail`; a no-op once the transport is closed. */
+  send(payload: Uint8Array, tail?: Uint8Array): void;
   /** Both CLOSEs are done (or the open failed): the local id may be reused. */
   release(channel: Channel): void;
 }
@@ -82,7 +82,8 @@ export class Channel {
     this.state = 'opening';
     this.outbound = new Outbound(`channel ${opts.localId}`, {
       isOpen: () => this.state === 'open',
-      sendData: (data, extended) => this.host.send(encodeData(this.remoteId, data, extended)),
+      sendData: (data, extended) =>
+        this.host.send(encodeDataHeader(this.remoteId, data.length, extended), data),
       sendEof: () => this.host.send(encodeChannelOnly(Msg.CHANNEL_EOF, this.remoteId)),
     });
     this.inbound = new Inbound(`channel ${opts.localId}`, opts.window, opts.maxPacket, (n) => {

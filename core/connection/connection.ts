@@ -94,7 +94,7 @@ export class Connection {
       },
       { window: DEFAULT_WINDOW, maxPacket: DEFAULT_MAX_PACKET },
     );
-    this.table = new ChannelTable((p) => this.send(p), defaults, opts.maxChannels ?? 1024);
+    this.table = new ChannelTable((p, t) => this.send(p, t), defaults, opts.maxChannels ?? 1024);
     this.globalReplies = new ReplyQueue('global request', (ok, data) =>
       this.send(encodeGlobalReply(ok, data)),
     );
@@ -257,10 +257,10 @@ export class Connection {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private send(payload: Uint8Array): void {
+  private send(payload: Uint8Array, tail?: Uint8Array): void {
     if (this.transport.isClosed) return;
     try {
-      this.transport.send(payload);
+      this.transport.send(payload, tail);
     } catch {
       // the transport failed (its KEX queue overflowed) and closed itself: shutdown follows
     }

@@ -110,14 +110,22 @@ export function encodeWindowAdjust(recipient: number, n: number): Uint8Array {
  * bulk path.
  */
 export function encodeData(recipient: number, data: Uint8Array, extended?: number): Uint8Array {
+  const head = encodeDataHeader(recipient, data.length, extended);
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head, 0);
+  out.set(data, head.length);
+  return out;
+}
+
+/** The fields of CHANNEL_DATA / CHANNEL_EXTENDED_DATA before the data itself. */
+export function encodeDataHeader(recipient: number, length: number, extended?: number): Uint8Array {
   const head = extended === undefined ? 9 : 13;
-  const out = new Uint8Array(head + data.length);
+  const out = new Uint8Array(head);
   const v = new DataView(out.buffer);
   v.setUint8(0, extended === undefined ? Msg.CHANNEL_DATA : Msg.CHANNEL_EXTENDED_DATA);
   v.setUint32(1, recipient, false);
   if (extended !== undefined) v.setUint32(5, extended, false);
-  v.setUint32(head - 4, data.length, false);
-  out.set(data, head);
+  v.setUint32(head - 4, length, false);
   return out;
 }
 

@@ -16,8 +16,21 @@ const TICK_MS = 60_000;
  * ended (after the DISCONNECT is flushed); when the stream ends the transport is told.
  */
 export function attachTransport(transport: Transport, stream: Duplex): void {
+  // What the transport sends in one turn of the event loop (the pieces of its packets) is
+  // corked and goes down in one writev when the turn ends.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork();
+  };
   transport.onSend = (data) => {
-    if (!stream.destroyed) stream.write(data);
+    if (stream.destroyed) return;
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(uncork);
+    }
+    stream.write(data);
   };
   const prevClose = transport.onClose;
   const timer = setInterval(() => transport.tick(), TICK_MS);

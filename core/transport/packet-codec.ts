@@ -40,25 +40,55 @@ export class PacketWriter {
     this.sealer = sealer;
   }
 
-  /** Frames, pads and protects one payload; returns the wire bytes and advances seq. */
-  encode(payload: Uint8Array): Uint8Array {
-    const s = this.sealer;
-    const block = Math.max(s.blockSize, 8);
-    const aligned = 1 + payload.length + (s.lengthOutsideBlocks ? 0 : 4);
-    let pad = block - (aligned % block);
-    if (pad < MIN_PADDING) pad += block;
-    const packetLength = 1 + payload.length + pad;
-    const packet = new Uint8Array(4 + packetLength);
-    const view = new DataView(packet.buffer);
-    view.setUint32(0, packetLength, false);
-    packet[4] = pad;
-    packet.set(payload, 5);
-    randomPadding(packet, 5 + payload.length, pad);
-    const wire = s.seal(this.seq, packet);
+  /**
+   * The plaintext packet is built here and only lives until seal() returns (sealers keep no
+   * reference to it), so one buffer serves every packet: no allocation per packet.
+   */
+  private scratch = new Uint8Array(0);
+
+  /**
+   * Frames, pads and protects one payload, `payload ‖ tail` (the tail saves the caller a
+   * copy: a channel's data after its message header); returns the wire bytes and advances seq.
+   */
+  encode(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array {
+    const wire = this.sealer.seal(this.seq, this.frame(payload, tail));
     this.seq = (this.seq + 1) >>> 0;
     return wire;
   }
+
+  /** encode(), as pieces to write in order where the cipher can skip joining them. */
+  encodeParts(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array[] {
+    const s = this.sealer;
+    const packet = this.frame(payload, tail);
+    const wire = s.sealParts ? s.sealParts(this.seq, packet) : [s.seal(this.seq, packet)];
+    this.seq = (this.seq + 1) >>> 0;
+    return wire;
+  }
+
+  /** The plaintext packet (length ‖ padding length ‖ payload ‖ tail ‖ padding), in scratch. */
+  private frame(payload: Uint8Array, tail: Uint8Array): Uint8Array {
+    const s = this.sealer;
+    const block = Math.max(s.blockSize, 8);
+    const payloadLength = payload.length + tail.length;
+    const aligned = 1 + payloadLength + (s.lengthOutsideBlocks ? 0 : 4);
+    let pad = block - (aligned % block);
+    if (pad < MIN_PADDING) pad += block;
+    const packetLength = 1 + payloadLength + pad;
+    if (this.scratch.length < 4 + packetLength) this.scratch = new Uint8Array(4 + packetLength);
+    const packet = this.scratch.subarray(0, 4 + packetLength);
+    packet[0] = packetLength >>> 24;
+    packet[1] = (packetLength >>> 16) & 0xff;
+    packet[2] = (packetLength >>> 8) & 0xff;
+    packet[3] = packetLength & 0xff;
+    packet[4] = pad;
+    packet.set(payload, 5);
+    if (tail.length > 0) packet.set(tail, 5 + payload.length);
+    randomPadding(packet, 5 + payloadLength, pad);
+    return packet;
+  }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * Cuts the incoming stream into packets. push() buffers bytes; next() returns the next whole
@@ -70,6 +100,8 @@ export class PacketReader {
   seq = 0;
   /** Received bytes not yet consumed; a packet inside one chunk is opened in place. */
   private readonly bytes = new ChunkQueue();
+  /** Where a packet that straddles chunks is joined (it only lives until open() returns). */
+  private scratch = new Uint8Array(0);
   /** packet_length of the packet whose header was read, or -1. */
   private pendingLength = -1;
 
@@ -99,7 +131,12 @@ export class PacketReader {
     }
     const total = 4 + this.pendingLength + o.overhead;
     if (this.bytes.length < total) return null;
-    const wire = this.bytes.take(total);
+    // openers keep no reference to the wire bytes, so a packet that straddles received
+    // chunks is joined in one reused buffer
+    if (this.scratch.length < total) {
+      this.scratch = new Uint8Array(Math.max(total, 64 * 1024));
+    }
+    const wire = this.bytes.take(total, this.scratch);
     const body = o.open(this.seq, wire);
     this.pendingLength = -1;
     const seq = this.seq;

@@ -18,6 +18,7 @@ import {
 } from '../errors.js';
 import type { HostKeyPair, PublicKey } from '../crypto/hostkey/types.js';
 import { isKexMessage, Msg } from '../wire/messages.js';
+import { concatBytes } from '../wire/bytes.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 import { resolveAlgorithms, type AlgorithmConfig } from './algorithms.js';
@@ -60,7 +61,10 @@ const PONG = 193;
 const MAX_QUEUED_PONGS = 16;
 
 export class Transport {
-  /** Wire bytes to send. Set by the adapter before start(). */
+  /**
+   * Wire bytes to send, in order (one packet may come in several pieces). Set by the adapter
+   * before start(). A piece is not changed afterwards.
+   */
   onSend: (data: Uint8Array) => void = () => {};
   /** An upper-layer message (type ≥ 50, or SERVICE_REQUEST on a server). */
   onMessage: (payload: Uint8Array, seq: number) => void = () => {};
@@ -193,20 +197,24 @@ export class Transport {
     this.close(new ConnectionLost(cause ? `${what}: ${cause.message}` : what, {}, { cause }));
   }
 
-  /** Sends an upper-layer message; queued while a key exchange runs. */
-  send(payload: Uint8Array): void {
+  /**
+   * Sends an upper-layer message, `payload ‖ tail` (a tail spares the caller a copy into one
+   * buffer); queued while a key exchange runs. Neither buffer is kept once this returns.
+   */
+  send(payload: Uint8Array, tail?: Uint8Array): void {
     if (this.finished) throw new ConnectionLost('transport is closed');
     if (this.kex.inProgress || this.paused) {
-      this.queuedBytes += payload.length;
+      const whole = tail === undefined ? payload : concatBytes(payload, tail);
+      this.queuedBytes += whole.length;
       if (this.queuedBytes > this.maxQueuedBytes) {
         const e = new SshError(`more than ${this.maxQueuedBytes} bytes queued during key exchange`);
         this.fail(e);
         throw e;
       }
-      this.queue.push(payload);
+      this.queue.push(whole);
       return;
     }
-    this.sendNow(payload);
+    this.sendNow(payload, tail);
     this.kex.maybeRekey();
   }
 
@@ -251,10 +259,12 @@ export class Transport {
       : { client: peer, server: this.localVersion };
   }
 
-  private sendNow(payload: Uint8Array): void {
-    const wire = this.writer.encode(payload);
-    this.kex.countOut(wire.length);
-    this.onSend(wire);
+  private sendNow(payload: Uint8Array, tail?: Uint8Array): void {
+    const wire = this.writer.encodeParts(payload, tail);
+    let n = 0;
+    for (const w of wire) n += w.length;
+    this.kex.countOut(n);
+    for (const w of wire) this.onSend(w);
   }
 
   private flushQueue(): void {

@@ -26,8 +26,12 @@ export class ChunkQueue {
     return this.gather(n, false);
   }
 
-  /** Consumes the first n bytes (n ≤ length): a view when one chunk holds them, else a copy. */
-  take(n: number): Uint8Array {
+  /**
+   * Consumes the first n bytes (n ≤ length): a view when one chunk holds them, else a copy —
+   * into `scratch` when it is given and large enough (then the result is only good until the
+   * caller reuses scratch), else into a new buffer.
+   */
+  take(n: number, scratch?: Uint8Array): Uint8Array {
     const first = this.chunks[0] as Uint8Array;
     if (first.length >= n) {
       if (first.length === n) this.chunks.shift();
@@ -35,11 +39,12 @@ export class ChunkQueue {
       this.total -= n;
       return first.subarray(0, n);
     }
-    return this.gather(n, true);
+    return this.gather(n, true, scratch);
   }
 
-  private gather(n: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(n);
+  private gather(n: number, consume: boolean, scratch?: Uint8Array): Uint8Array {
+    const out =
+      scratch !== undefined && scratch.length >= n ? scratch.subarray(0, n) : new Uint8Array(n);
     let at = 0;
     let i = 0;
     while (at < n) {

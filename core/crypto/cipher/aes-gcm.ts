@@ -58,6 +58,8 @@ export interface Gcm {
     out: Uint8Array,
     at: number,
   ): void;
+  /** Ciphertext and tag of `plaintext`, as the cipher produced them (no copy into one buffer). */
+  sealParts(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[];
   /** Plaintext of `sealed` (ciphertext ‖ tag), or undefined when the tag does not verify. */
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
 }
@@ -73,6 +75,13 @@ function nodeGcm(name: 'aes-128-gcm' | 'aes-256-gcm', keyBytes: Uint8Array): Gcm
       out.set(c.update(plaintext), at);
       c.final();
       out.set(c.getAuthTag(), at + plaintext.length);
+    },
+    sealParts(nonce, aad, plaintext) {
+      const c = createCipheriv(name, key, nonce, { authTagLength: TAG });
+      c.setAAD(aad);
+      const ct = c.update(plaintext);
+      c.final();
+      return [ct, c.getAuthTag()];
     },
     open(nonce, aad, sealed) {
       const ctLen = sealed.length - TAG;
@@ -95,6 +104,9 @@ function nobleGcm(key: Uint8Array): Gcm {
   return {
     seal(nonce, aad, plaintext, out, at) {
       out.set(gcm(key, nonce, aad).encrypt(plaintext), at);
+    },
+    sealParts(nonce, aad, plaintext) {
+      return [gcm(key, nonce, aad).encrypt(plaintext)];
     },
     open(nonce, aad, sealed) {
       try {
@@ -169,6 +181,16 @@ export class GcmSealer extends GcmBase implements PacketSealer {
     this.gcm.seal(this.nonce, aad, packet.subarray(4), out, 4);
     this.next();
     return out;
+  }
+
+  /** seal()'s bytes as length ‖ ciphertext ‖ tag, without the copy that joins them. */
+  sealParts(seq: number, packet: Uint8Array): Uint8Array[] {
+    checkSeq(seq);
+    checkPlainPacket(packet, this.blockSize, true);
+    const aad = packet.slice(0, 4);
+    const parts = this.gcm.sealParts(this.nonce, aad, packet.subarray(4));
+    this.next();
+    return [aad, ...parts];
   }
 }
 

@@ -44,6 +44,11 @@ export interface PacketSealer extends PacketProtection {
    * reference to `packet`.
    */
   seal(seq: number, packet: Uint8Array): Uint8Array;
+  /**
+   * Optional: the same bytes as seal(), in pieces the caller writes one after another, where
+   * joining them would cost a copy of every packet (AES-GCM: length ‖ ciphertext ‖ tag).
+   */
+  sealParts?(seq: number, packet: Uint8Array): Uint8Array[];
 }
 
 export interface PacketOpener extends PacketProtection {
@@ -60,6 +65,7 @@ export interface PacketOpener extends PacketProtection {
    * Returns padding_length ‖ payload ‖ padding (without the length field). Throws MacError
    * when the tag or MAC does not verify; nothing is decrypted before that (except the length
    * of a non-etm ctr packet, which needs it to find the MAC).
+   * The result is the opener's own: it keeps no reference to `wire`, which the caller reuses.
    */
   open(seq: number, wire: Uint8Array): Uint8Array;
 }

@@ -59,16 +59,18 @@ export async function uploadFile(
 
   const fp = ctx.progress.startFile(localPath, st.size, offset);
   const acked = new AckedPrefix(offset);
+  const reader = new ChunkReader(fh, offset, client.limits.maxWriteLength, st.size);
   let sent: number;
   try {
     const r = await pipelinedWrite(client, h, {
       offset,
       onWritten: (at, n) => {
         acked.ack(at, n);
+        reader.written(at, n);
         fp.advance(n);
       },
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-      source: chunkReader(fh, offset, client.limits.maxWriteLength, st.size),
+      source: reader.next,
     });
     sent = r.bytes;
   } catch (e) {
@@ -154,34 +156,61 @@ async function remoteResumePoint(
 }
 
 /**
- * Reads the file from `start` into fresh buffers of at most `chunkSize`, sized to what the
- * stat says is left, so a small file costs one small buffer rather than a whole write length.
+ * Reads the file from `start` into buffers of at most `chunkSize`, sized to what the stat
+ * says is left, so a small file costs one small buffer rather than a whole write length.
  * Past the expected end one small read checks for EOF; a file that has grown since its stat
  * goes on being read in full chunks until EOF, as OpenSSH's upload reads to EOF.
+ *
+ * Whole-size buffers come back through written() once the server has acknowledged their
+ * WRITE, and are read into again: a large upload reuses the few buffers in flight instead of
+ * allocating one per chunk, which kept the garbage collector busy.
  */
-function chunkReader(
-  fh: LocalFileHandle,
-  start: number,
-  chunkSize: number,
-  expectedSize: number,
-): () => Promise<Uint8Array | null> {
-  let pos = start;
-  let grown = false;
-  return async () => {
-    const left = expectedSize - pos;
-    const want = grown ? chunkSize : left > 0 ? Math.min(chunkSize, left) : EOF_PROBE;
-    const buf = Buffer.allocUnsafe(want);
+class ChunkReader {
+  private pos: number;
+  private grown = false;
+  private readonly free: Buffer[] = [];
+  private readonly lent = new Map<number, Buffer>();
+
+  constructor(
+    private readonly fh: LocalFileHandle,
+    start: number,
+    private readonly chunkSize: number,
+    private readonly expectedSize: number,
+  ) {
+    this.pos = start;
+  }
+
+  readonly next = async (): Promise<Uint8Array | null> => {
+    const left = this.expectedSize - this.pos;
+    const want = this.grown
+      ? this.chunkSize
+      : left > 0
+        ? Math.min(this.chunkSize, left)
+        : EOF_PROBE;
+    const buf = (want === this.chunkSize ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(want);
     let n = 0;
     while (n < want) {
-      const { bytesRead } = await fh.read(buf, n, want - n, pos + n);
+      const { bytesRead } = await this.fh.read(buf, n, want - n, this.pos + n);
       if (bytesRead === 0) break;
       n += bytesRead;
     }
-    if (n === 0) return null;
-    if (left <= 0) grown = true;
-    pos += n;
+    if (n === 0) {
+      if (want === this.chunkSize) this.free.push(buf);
+      return null;
+    }
+    if (left <= 0) this.grown = true;
+    if (n === this.chunkSize) this.lent.set(this.pos, buf);
+    this.pos += n;
     return n === want ? buf : buf.subarray(0, n);
   };
+
+  /** The server acknowledged `n` bytes at `at`: a whole chunk's buffer may be read into again. */
+  written(at: number, n: number): void {
+    const buf = this.lent.get(at);
+    if (buf === undefined || n !== buf.length) return;
+    this.lent.delete(at);
+    this.free.push(buf);
+  }
 }
 
 /** Bytes read past a file's expected end to see whether it has grown. */

@@ -177,6 +177,39 @@ test('packets: frames are padded to the block size and read back across any chun
   );
 });
 
+test('packets: payload and tail frame as one payload; the writer reuses no wire bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.uint8Array({ minLength: 1, maxLength: 300 }),
+          fc.uint8Array({ maxLength: 300 }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 6,
+        },
+      ),
+      fc.boolean(),
+      (pairs, parts) => {
+        const w = new PacketWriter();
+        const wire = pairs.flatMap(([head, tail]) =>
+          parts ? w.encodeParts(head, tail) : [w.encode(head, tail)],
+        );
+        // every frame is still whole after later ones were built in the writer's scratch
+        const r = new PacketReader();
+        r.push(new Uint8Array(Buffer.concat(wire)));
+        const got: Uint8Array[] = [];
+        for (let p = r.next(); p; p = r.next()) got.push(p.payload.slice());
+        assert.deepEqual(
+          got,
+          pairs.map(([head, tail]) => new Uint8Array(Buffer.concat([head, tail]))),
+        );
+      },
+    ),
+  );
+});
+
 test('packets: lengths past the limit, too small, misaligned, or with bad padding are refused', () => {
   const read = (hex: string) => {
     const r = new PacketReader();

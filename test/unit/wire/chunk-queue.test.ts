@@ -41,3 +41,20 @@ test('bytes inside one chunk come back as a view of it, not a copy', () => {
   assert.deepEqual([...straddling], [5, 6, 7]);
   assert.equal(q.length, 1);
 });
+
+test('straddling bytes are joined in a scratch buffer when one big enough is given', () => {
+  const q = new ChunkQueue();
+  q.push(new Uint8Array([1, 2, 3]));
+  q.push(new Uint8Array([4, 5, 6]));
+  const scratch = new Uint8Array(8);
+  const joined = q.take(4, scratch);
+  assert.equal(joined.buffer, scratch.buffer);
+  assert.deepEqual([...joined], [1, 2, 3, 4]);
+  // too small a scratch: a new buffer, the scratch untouched
+  q.push(new Uint8Array([7, 8, 9]));
+  const small = new Uint8Array(2);
+  const own = q.take(4, small);
+  assert.notEqual(own.buffer, small.buffer);
+  assert.deepEqual([...own], [5, 6, 7, 8]);
+  assert.deepEqual([...small], [0, 0]);
+});
