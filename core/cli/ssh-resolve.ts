@@ -39,6 +39,8 @@ export async function resolveForCli(
   o: SshOptions,
   destination: { readonly user?: string; readonly host: string; readonly port?: number },
   configFile: string | undefined,
+  local: LocalContext = localContext(),
+  hasCommand = false,
 ): Promise<CliResolution> {
   const hasDest = o.commandLine.some((i) => 'dest' in i);
   const dest: CliItem = {
@@ -47,12 +49,12 @@ export async function resolveForCli(
       ...(destination.port !== undefined ? { port: destination.port } : {}),
     },
   };
-  const local = localContext();
   const resolved = await resolveSshConfig({
     hostArg: destination.host,
     commandLine: hasDest ? o.commandLine : [dest, ...o.commandLine],
     ...(configFile !== undefined ? { configFile } : {}),
     local,
+    hasCommand,
   });
   const dump = dumpConfig(resolved);
   return { resolved, dump, ...toSshOptions(resolved, local.home, local.env, dump) };

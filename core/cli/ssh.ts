@@ -22,7 +22,13 @@ export interface SshIo {
 export async function sshMain(argv: readonly string[], io: SshIo): Promise<number> {
   const args = parseSshArgs(argv);
   if (args.dumpConfig) {
-    const r = await resolveForCli(args.options, args.destination, args.configFile);
+    const r = await resolveForCli(
+      args.options,
+      args.destination,
+      args.configFile,
+      undefined,
+      args.command.length > 0,
+    );
     for (const w of r.resolved.state.warnings) io.err(w);
     for (const line of r.dump) io.out(line);
     return 0;

@@ -54,19 +54,44 @@ function followCname(st: ConfigState, isDirect: boolean, name: string, cname: st
   return name;
 }
 
-/** The host name after canonicalization (unchanged when not asked for or not found). */
+/**
+ * The host name after canonicalization and, when CanonicalizePermittedCNAMEs is set but no
+ * canonical name was found, after looking the name up as it is (ssh.c: fatal when direct).
+ */
 export async function canonicalizeHost(
   st: ConfigState,
   host: string,
   lookup: HostLookup = defaultLookup,
 ): Promise<string> {
-  const family = isIP(host);
-  if (family === 6) return ipv6Canonical(host);
-  if (family === 4) return host;
-  const mode = st.num('canonicalizehostname') ?? 0;
-  if (mode === 0) return host;
+  const r = await canonicalizeOnly(st, host, lookup);
+  if (r.found) return r.host;
+  const rules = st.permittedCnames.filter(
+    (c) => !(c.source.toLowerCase() === 'none' && c.target === ''),
+  );
   const isDirect = direct(st);
-  if (!isDirect && mode !== 2) return host;
+  if (rules.length === 0 || !(isDirect || st.num('canonicalizehostname') === 2)) return r.host;
+  const found = await lookup(r.host);
+  if (!found) {
+    if (isDirect)
+      throw new ConfigError(`Could not resolve hostname ${r.host}: Name or service not known`);
+    return r.host;
+  }
+  return followCname(st, isDirect, r.host, found.canonicalName);
+}
+
+async function canonicalizeOnly(
+  st: ConfigState,
+  host: string,
+  lookup: HostLookup = defaultLookup,
+): Promise<{ host: string; found: boolean }> {
+  const family = isIP(host);
+  if (family === 6) return { host: ipv6Canonical(host), found: true };
+  if (family === 4) return { host, found: true };
+  const mode = st.num('canonicalizehostname') ?? 0;
+  const no = { host, found: false };
+  if (mode === 0) return no;
+  const isDirect = direct(st);
+  if (!isDirect && mode !== 2) return no;
   const tryName = async (full: string): Promise<string | undefined> => {
     const r = await lookup(full);
     if (!r) return undefined;
@@ -75,17 +100,17 @@ export async function canonicalizeHost(
   };
   if (host.endsWith('.')) {
     const found = await tryName(host);
-    if (found !== undefined) return found;
+    if (found !== undefined) return { host: found, found: true };
   } else {
     const dots = host.split('.').length - 1;
-    if (dots > (st.num('canonicalizemaxdots') ?? 1)) return host;
+    if (dots > (st.num('canonicalizemaxdots') ?? 1)) return no;
     for (const d of st.lists.get('canonicaldomains') ?? []) {
       if (d.toLowerCase() === 'none') break;
       const found = await tryName(`${host}.${d}.`);
-      if (found !== undefined) return found;
+      if (found !== undefined) return { host: found, found: true };
     }
   }
   if ((st.num('canonicalizefallbacklocal') ?? 1) === 0)
     throw new ConfigError(`Could not resolve host "${host}"`);
-  return host;
+  return no;
 }

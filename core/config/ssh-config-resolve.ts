@@ -31,6 +31,8 @@ export interface ResolveRequest {
   /** Default /etc/ssh/ssh_config. */
   readonly systemConfigFile?: string;
   readonly local: LocalContext;
+  /** Whether a remote command was given on the command line. */
+  readonly hasCommand?: boolean;
   /** Name resolution for CanonicalizeHostname (default: node:dns lookup). */
   readonly lookup?: HostLookup;
 }
@@ -157,6 +159,7 @@ export async function resolveSshConfig(req: ResolveRequest): Promise<ResolvedCon
   st.strs.set('user', user);
   const port = st.num('port') || 22;
   st.nums.set('port', port);
+  checkConsistency(st, req.hasCommand === true);
   const hostKeyAlias = st.str('hostkeyalias');
   if (hostKeyAlias !== undefined) st.strs.set('hostkeyalias', lowerAscii(hostKeyAlias));
   const tokens = clientTokens({
@@ -229,4 +232,27 @@ function expandForDump(st: ConfigState, tokens: Tokens, local: LocalContext): vo
       };
     });
   }
+}
+
+/** ssh.c's checks and adjustments after the defaults ("Tidy and check options"). */
+function checkConsistency(st: ConfigState, hasCommand: boolean): void {
+  if (st.num('updatehostkeys') === 2) {
+    const levels = ['QUIET', 'FATAL', 'ERROR'];
+    if ((st.num('controlpersist') ?? 0) !== 0 && st.str('controlpath') !== undefined)
+      st.nums.set('updatehostkeys', 0);
+    else if (hasCommand || st.str('remotecommand') !== undefined || st.num('requesttty') === 1)
+      st.nums.set('updatehostkeys', 0);
+    else if (levels.includes(st.str('loglevel') ?? 'INFO')) st.nums.set('updatehostkeys', 0);
+  }
+  if ((st.num('connectionattempts') ?? 1) <= 0)
+    throw new ConfigError('Invalid number of ConnectionAttempts');
+  if (hasCommand && st.str('remotecommand') !== undefined)
+    throw new ConfigError('Cannot execute command-line and remote command.');
+  if (
+    st.num('forkafterauthentication') === 1 &&
+    !hasCommand &&
+    st.str('remotecommand') === undefined &&
+    st.num('sessiontype') !== 0
+  )
+    throw new ConfigError('Cannot fork into background without a command to execute.');
 }
