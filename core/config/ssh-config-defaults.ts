@@ -57,8 +57,9 @@ const NUM_DEFAULTS: readonly (readonly [string, number])[] = [
   ['tunnelremote', TUN_ANY],
   ['permitlocalcommand', 0],
   ['visualhostkey', 0],
-  ['ipqos', 0x48],
-  ['ipqosbulk', 0x20],
+  // Debian keeps the pre-8.9 lowdelay/throughput defaults
+  ['ipqos', 0x10],
+  ['ipqosbulk', 0x08],
   ['requesttty', 0],
   ['sessiontype', 2],
   ['stdinnull', 0],
@@ -100,6 +101,8 @@ export function fillDefaults(st: ConfigState): void {
       (hadUserKnownHosts.length === 1 && hadUserKnownHosts[0] === '~/.ssh/known_hosts');
     st.nums.set('updatehostkeys', dns <= 0 && plain ? 1 : 0);
   }
+  // Debian's keepalive patch: BatchMode implies a 300 s ServerAliveInterval
+  if (st.num('batchmode') === 1) st.setNum('serveraliveinterval', 300);
   for (const [k, v] of NUM_DEFAULTS) st.setNum(k, v);
   st.setStr('xauthlocation', '/usr/bin/xauth');
   st.setStr('loglevel', 'INFO');

@@ -4,7 +4,7 @@
  * GSSAPI lines), defaults included.
  */
 import { choiceWord } from './ssh-config-apply.js';
-import { lookupKeyword, type Choice } from './ssh-config-keywords.js';
+import { lookupKeyword, YES_NO_ASK_CONFIRM, type Choice } from './ssh-config-keywords.js';
 import type { ResolvedConfig } from './ssh-config-resolve.js';
 import { jumpText } from './ssh-config-resolve.js';
 import {
@@ -97,6 +97,7 @@ const STRINGS = [
 ];
 
 function choiceOf(name: string): Choice | undefined {
+  if (name === 'addkeystoagent') return YES_NO_ASK_CONFIRM;
   const k = lookupKeyword(name);
   return k?.kind.t === 'choice' ? k.kind.choice : undefined;
 }
