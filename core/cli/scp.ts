@@ -58,7 +58,7 @@ class Connections {
   private async connect(op: RemoteOperand): Promise<Remote> {
     // each host resolves the config file for itself, on its own copy of the options
     const options = structuredClone(this.args.options);
-    const t = resolveTarget(options, op, this.args.configFile);
+    const t = await resolveTarget(options, op, this.args.configFile);
     let ssh: SshClient;
     try {
       ssh = await connectTarget(t, this.io);

@@ -5,7 +5,12 @@
  * `[user@]host[:port][/path]` URIs, whose path is relative to the login directory unless it
  * starts with a second '/'.
  */
-import { applyDashO, emptyOptions, type SshOptions } from '../config/ssh-options.js';
+import {
+  addIdentityFile,
+  applyDashO,
+  emptyOptions,
+  type SshOptions,
+} from '../config/ssh-options.js';
 import { parseArgs, UsageError } from './args.js';
 
 export interface RemoteSpec {
@@ -130,7 +135,7 @@ export function applyConnectionOption(
   into: { options: SshOptions; configFile?: string; jump?: string },
 ): boolean {
   if (c === 'P') applyDashO(into.options, `Port=${v}`);
-  else if (c === 'i') into.options.identityFiles.push(v);
+  else if (c === 'i') addIdentityFile(into.options, v);
   else if (c === 'o') applyDashO(into.options, v);
   else if (c === 'c') applyDashO(into.options, `Ciphers=${v}`);
   else if (c === 'F') into.configFile ??= v;

@@ -115,7 +115,7 @@ export async function sftpMain(argv: readonly string[], io: CliIo): Promise<numb
     args.batchFile === undefined || args.batchFile === '-'
       ? undefined
       : readFileSync(args.batchFile, 'utf8');
-  const target = resolveTarget(args.options, args.destination, args.configFile);
+  const target = await resolveTarget(args.options, args.destination, args.configFile);
   const { host, port, user } = target;
   let client: SftpClient;
   const ssh = await connectTarget(target, io).catch((e: unknown) => e as Error);

@@ -3,7 +3,12 @@
  * destination (ssh re-reads options after the host name), the first word after that starts
  * the command. Destination: `[user@]host` or `ssh://[user@]host[:port]`.
  */
-import { applyDashO, emptyOptions, type SshOptions } from '../config/ssh-options.js';
+import {
+  addIdentityFile,
+  applyDashO,
+  emptyOptions,
+  type SshOptions,
+} from '../config/ssh-options.js';
 import { UsageError } from './args.js';
 
 export interface SshArgs {
@@ -18,10 +23,12 @@ export interface SshArgs {
   /** -N: no command, no shell (for forwarding later). */
   readonly noCommand: boolean;
   readonly verbose: number;
+  /** -G: print the resolved configuration and exit. */
+  readonly dumpConfig: boolean;
 }
 
 const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm']);
-const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n']);
+const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'G']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
 export function parseDestination(text: string): { user?: string; host: string; port?: number } {
@@ -48,6 +55,7 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
   let tty: number | undefined;
   let noCommand = false;
   let verbose = 0;
+  let dumpConfig = false;
   let i = 0;
   const take = (c: string, rest: string): string => {
     const v = rest !== '' ? rest : argv[++i];
@@ -64,6 +72,10 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
     if (!a.startsWith('-') || a === '-') {
       if (destination !== undefined) break; // the command starts here
       destination = a;
+      const d = parseDestination(a);
+      options.commandLine.push({
+        dest: { ...(d.user ? { user: d.user } : {}), ...(d.port ? { port: d.port } : {}) },
+      });
       continue;
     }
     for (let j = 1; j < a.length; j++) {
@@ -73,13 +85,14 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         else if (c === 'T') tty = 0;
         else if (c === 'N') noCommand = true;
         else if (c === 'v') verbose++;
+        else if (c === 'G') dumpConfig = true;
         continue;
       }
       if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);
       const v = take(c, a.slice(j + 1));
       if (c === 'p') applyDashO(options, `Port=${v}`);
       else if (c === 'l') applyDashO(options, `User=${v}`);
-      else if (c === 'i') options.identityFiles.push(v);
+      else if (c === 'i') addIdentityFile(options, v);
       else if (c === 'F') configFile ??= v;
       else if (c === 'o') applyDashO(options, v);
       else if (c === 'c') applyDashO(options, `Ciphers=${v}`);
@@ -99,5 +112,6 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
     ...(tty !== undefined ? { tty } : {}),
     noCommand,
     verbose,
+    dumpConfig,
   };
 }

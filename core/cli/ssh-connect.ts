@@ -6,13 +6,11 @@
  * passwords, passphrases and unknown host keys on the terminal, as ssh(1) does. Failures are
  * described in the one line ssh prints for them (describeFailure).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { AuthCancelled, AuthError } from '../auth/errors.js';
 import { sanitizeForTerminal } from '../auth/messages.js';
 import { connect, type SshClient } from '../client/connect.js';
-import { parseSshConfig, resolveHost } from '../config/ssh-config.js';
-import { applyOption, type SshOptions } from '../config/ssh-options.js';
+import type { SshOptions } from '../config/ssh-options.js';
 import {
   ConnectionLost,
   DisconnectedByPeer,
@@ -27,7 +25,7 @@ import {
   WrongPassphraseError,
 } from '../keys/index.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
-import { UsageError } from './args.js';
+import { resolveForCli } from './ssh-resolve.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
 export interface CliIo {
@@ -35,50 +33,8 @@ export interface CliIo {
   readonly err: (line: string) => void;
 }
 
-/** Keywords read from config files now; the full language comes with the ssh_config issue. */
-const CONFIG_FILE_KEYWORDS = new Set([
-  'hostname',
-  'user',
-  'port',
-  'identityfile',
-  'identitiesonly',
-  'stricthostkeychecking',
-  'userknownhostsfile',
-  'passwordauthentication',
-  'kbdinteractiveauthentication',
-  'batchmode',
-  'kexalgorithms',
-  'ciphers',
-  'macs',
-  'hostkeyalgorithms',
-  'pubkeyacceptedalgorithms',
-  'serveraliveinterval',
-  'serveralivecountmax',
-  'connecttimeout',
-  'requesttty',
-  'setenv',
-  'sendenv',
-  'rekeylimit',
-  'numberofpasswordprompts',
-  'pubkeyauthentication',
-]);
-
 export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
-}
-
-function applyConfigFile(o: SshOptions, file: string, host: string, explicit: boolean): void {
-  if (file === '/dev/null') return;
-  if (!existsSync(file)) {
-    if (explicit)
-      throw new UsageError(`Can't open user config file ${file}: No such file or directory`);
-    return;
-  }
-  const config = parseSshConfig(readFileSync(file, 'utf8'), file);
-  for (const [keyword, values] of resolveHost(config, host)) {
-    if (!CONFIG_FILE_KEYWORDS.has(keyword)) continue;
-    for (const args of values) applyOption(o, keyword, args, file);
-  }
 }
 
 function hostKeyPolicy(
@@ -190,26 +146,23 @@ export interface CliTarget {
 }
 
 /**
- * Applies the config file (`configFile`, or ~/.ssh/config when undefined) for the host as
- * typed to `o` (which already holds the command line's options) and resolves host, port and
- * user: the destination's own user and port win over both.
+ * Resolves the destination as ssh(1) does (ssh-resolve.ts: the command line's options, then
+ * `configFile`, or ~/.ssh/config and /etc/ssh/ssh_config when undefined): host, port and user
+ * and the options Keyway acts on. `notActedOn` lists the other options given.
  */
-export function resolveTarget(
+export async function resolveTarget(
   o: SshOptions,
   destination: { readonly user?: string; readonly host: string; readonly port?: number },
   configFile: string | undefined,
-): CliTarget {
-  applyConfigFile(
-    o,
-    expandHome(configFile ?? '~/.ssh/config'),
-    destination.host,
-    configFile !== undefined,
-  );
+): Promise<CliTarget & { readonly notActedOn: readonly string[] }> {
+  const r = await resolveForCli(o, destination, configFile);
+  for (const w of r.resolved.state.warnings) process.stderr.write(`${w}\n`);
   return {
-    options: o,
-    host: o.hostName ?? destination.host,
-    port: destination.port ?? o.port ?? 22,
-    user: destination.user ?? o.user ?? userInfo().username,
+    options: r.options,
+    host: r.resolved.host,
+    port: r.resolved.port,
+    user: r.resolved.user,
+    notActedOn: r.notActedOn,
   };
 }
 

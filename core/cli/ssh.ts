@@ -9,6 +9,7 @@ import { SshError } from '../errors.js';
 import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
+import { resolveForCli } from './ssh-resolve.js';
 import { runSession, wantPty } from './ssh-session.js';
 
 export { describeFailure } from './ssh-connect.js';
@@ -20,11 +21,24 @@ export interface SshIo {
 
 export async function sshMain(argv: readonly string[], io: SshIo): Promise<number> {
   const args = parseSshArgs(argv);
-  const target = resolveTarget(args.options, args.destination, args.configFile);
+  if (args.dumpConfig) {
+    const r = await resolveForCli(
+      args.options,
+      args.destination,
+      args.configFile,
+      undefined,
+      args.command.length > 0,
+    );
+    for (const w of r.resolved.state.warnings) io.err(w);
+    for (const line of r.dump) io.out(line);
+    return 0;
+  }
+  const target = await resolveTarget(args.options, args.destination, args.configFile);
   const { options: o, host, port, user } = target;
   const debug = (line: string): void => {
     if (args.verbose > 0) io.err(`debug1: ${line}`);
   };
+  for (const line of target.notActedOn) debug(`ssh_config option not acted on yet: ${line}`);
   debug(`Connecting to ${host} port ${port}.`);
   try {
     const client = await connectTarget(target, io);

@@ -4,6 +4,8 @@
  * value obtained wins (ssh_config(5)), so callers apply sources in precedence order.
  */
 import { ConfigError } from '../errors.js';
+import { lookupKeyword } from './ssh-config-keywords.js';
+import type { CliItem } from './ssh-config-resolve.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no' | 'ask';
 export type RequestTty = 'yes' | 'no' | 'force' | 'auto';
@@ -33,10 +35,12 @@ export interface SshOptions {
   sendEnv: string[];
   rekeyLimit?: { bytes: number | null; seconds: number | null };
   numberOfPasswordPrompts?: number;
+  /** Every command-line option as given, in order, for the ssh_config resolver. */
+  commandLine: CliItem[];
 }
 
 export function emptyOptions(): SshOptions {
-  return { identityFiles: [], setEnv: [], sendEnv: [] };
+  return { identityFiles: [], setEnv: [], sendEnv: [], commandLine: [] };
 }
 
 function yesNo(v: string, where: string): boolean {
@@ -172,6 +176,8 @@ export function applyOption(
     case 'numberofpasswordprompts':
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
     default:
+      // known to ssh_config but not acted on here: kept by the resolver (ssh-config-resolve.ts)
+      if (lookupKeyword(k)) return;
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }
 }
@@ -181,4 +187,11 @@ export function applyDashO(o: SshOptions, text: string): void {
   const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(text);
   if (!m || (m[2] ?? '').trim() === '') throw new ConfigError(`command-line: bad option "${text}"`);
   applyOption(o, m[1] ?? '', (m[2] ?? '').trim().split(/\s+/), 'command-line');
+  o.commandLine.push({ line: text });
+}
+
+/** `-i file`: an identity file from the command line. */
+export function addIdentityFile(o: SshOptions, path: string): void {
+  o.identityFiles.push(path);
+  o.commandLine.push({ identity: path });
 }
