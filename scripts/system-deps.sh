@@ -25,6 +25,8 @@ KEYWAY_SYSTEM_PACKAGES=(
   tmux           # a real terminal for test/interop/ssh-tty.test.ts (send-keys, capture-pane)
   python3-paramiko # third-party SSH clients against keyway sshd
   python3-asyncssh #   (test/interop/sshd-clients.test.ts)
+  softhsm2       # a PKCS#11 token in a temp dir for the smartcard tests (test/interop/pkcs11*)
+  opensc         # pkcs11-tool: makes the token's key pairs
 )
 
 if [[ "${1:-}" == --app ]]; then
