@@ -49,3 +49,4 @@ export {
   type NewKeyFile,
   type NewKeyFileOptions,
 } from './new-key-file.js';
+export * from './pkcs11/index.js';
