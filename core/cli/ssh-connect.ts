@@ -26,6 +26,7 @@ import {
   PassphraseCancelledError,
   WrongPassphraseError,
 } from '../keys/index.js';
+import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
 import { UsageError } from './args.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
@@ -61,6 +62,7 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'rekeylimit',
   'numberofpasswordprompts',
   'pubkeyauthentication',
+  'pkcs11provider',
 ]);
 
 export function expandHome(p: string): string {
@@ -242,6 +244,8 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
       if (p.attempt > (o.numberOfPasswordPrompts ?? 3)) return null;
       return prompter.ask(`Enter passphrase for key '${p.path}': `, false);
     },
+    ...(o.pkcs11Provider ? { pkcs11Provider: expandHome(o.pkcs11Provider) } : {}),
+    pin: pinPrompt(prompter, o.batchMode === true, io),
     password: async ({ attempt }) => {
       if (attempt > 1) io.err('Permission denied, please try again.');
       return prompter.ask(`${user}@${host}'s password: `, false);

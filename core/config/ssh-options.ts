@@ -33,6 +33,8 @@ export interface SshOptions {
   sendEnv: string[];
   rekeyLimit?: { bytes: number | null; seconds: number | null };
   numberOfPasswordPrompts?: number;
+  /** PKCS11Provider: a module path; '' for none. */
+  pkcs11Provider?: string;
 }
 
 export function emptyOptions(): SshOptions {
@@ -171,6 +173,8 @@ export function applyOption(
     }
     case 'numberofpasswordprompts':
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
+    case 'pkcs11provider':
+      return set('pkcs11Provider', v.toLowerCase() === 'none' ? '' : v);
     default:
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }
@@ -178,7 +182,7 @@ export function applyOption(
 
 /** `-o Keyword=value` or `-o "Keyword value"`. */
 export function applyDashO(o: SshOptions, text: string): void {
-  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(text);
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+)(.*)$/.exec(text);
   if (!m || (m[2] ?? '').trim() === '') throw new ConfigError(`command-line: bad option "${text}"`);
   applyOption(o, m[1] ?? '', (m[2] ?? '').trim().split(/\s+/), 'command-line');
 }

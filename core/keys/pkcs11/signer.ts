@@ -51,6 +51,15 @@ export class Pkcs11Signer implements Signer {
     return this.#token.info.label;
   }
 
+  /**
+   * Logs in to the token (PIN from the URI or the callback) if that has not happened yet;
+   * rejects with the PIN errors. sign() does this itself; callers that want to tell "could not
+   * unlock" from "could not sign" call it first.
+   */
+  unlock(): Promise<void> {
+    return this.#token.login();
+  }
+
   async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
     checkSignerAlgorithm(this, algorithm);
     const L = this.#token.module.lib;
