@@ -268,7 +268,8 @@ test('a closed key set refuses to sign; a removed token is reported as removed',
       s.close();
     }
   } finally {
-    process.env['SOFTHSM2_CONF'] = saved;
+    if (saved === undefined) delete process.env['SOFTHSM2_CONF'];
+    else process.env['SOFTHSM2_CONF'] = saved;
     spare.cleanup();
   }
 });
