@@ -12,6 +12,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { runKeyway } from '../support/keyway-bin.js';
 import { createSoftHsmToken, SOFTHSM_MODULE } from '../support/softhsm.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { keywayInTmux } from '../support/tmux-run.js';
 
 let d: TempDir;
 before(() => {
@@ -141,6 +142,36 @@ test('an existing key is not overwritten without a terminal to ask', async () =>
   assert.equal(r.code, 255);
   assert.match(r.err, /taken already exists/);
   assert.equal(readFileSync(path, 'utf8'), 'precious\n');
+});
+
+test('on a terminal: overwrite only after "y"; the passphrase asked twice', async (t) => {
+  const path = d.path('asked');
+  writeFileSync(path, 'old key\n', { mode: 0o600 });
+  const no = keywayInTmux(d.dir, ['keygen', '-f', path, '-N', '']);
+  t.after(() => no.kill());
+  await no.waitFor(/asked already exists\.\nOverwrite \(y\/n\)\? $/, 'the overwrite question');
+  no.type('n');
+  no.press('Enter');
+  await no.waitFor(/^exit 1$/m, 'exit 1');
+  assert.equal(readFileSync(path, 'utf8'), 'old key\n');
+
+  const yes = keywayInTmux(d.dir, ['keygen', '-f', path, '-C', 'tty']);
+  t.after(() => yes.kill());
+  await yes.waitFor(/Overwrite \(y\/n\)\? $/, 'the overwrite question');
+  yes.type('y');
+  yes.press('Enter');
+  await yes.waitFor(/Enter passphrase \(empty for no passphrase\): $/, 'the passphrase prompt');
+  yes.type('tty pass');
+  yes.press('Enter');
+  await yes.waitFor(/Enter same passphrase again: $/, 'the second prompt');
+  yes.type('tty pass');
+  yes.press('Enter');
+  await yes.waitFor(/^exit 0$/m, 'exit 0');
+  assert.ok(!yes.screen().includes('tty pass'), 'the passphrase is not echoed');
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  const pub = readFileSync(`${path}.pub`, 'utf8').trim();
+  assert.match(pub, / tty$/);
+  assert.equal(sshKeygen(['-y', '-P', 'tty pass', '-f', path]).trim(), pub);
 });
 
 test('bad arguments and bad files are clear errors', async () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
 import { runKeyway } from '../support/keyway-bin.js';
+import { keywayInTmux } from '../support/tmux-run.js';
 import { createSoftHsmToken, SOFTHSM_MODULE, type SoftHsmToken } from '../support/softhsm.js';
 
 let token: SoftHsmToken;
@@ -129,4 +130,25 @@ test('a missing module and an unmatched key are reported, then login fails', asy
   );
   assert.match(r.err, /Load key "pkcs11:id=%09\?module-path=.*": .*no matching RSA or ECDSA key/);
   assert.match(r.err, /Permission denied \(publickey/);
+});
+
+test('on a terminal the PIN is asked for once, with the token label, and not echoed', async (t) => {
+  // opts() without BatchMode: a person is there to answer
+  const args = opts().flatMap((a, i, all) =>
+    a === 'BatchMode=yes' || all[i + 1] === 'BatchMode=yes' ? [] : [a],
+  );
+  const tm = keywayInTmux(
+    token.dir.dir,
+    ['ssh', ...args, '-o', `PKCS11Provider=${SOFTHSM_MODULE}`, 'root@127.0.0.1', 'echo via-pin'],
+    { SOFTHSM2_CONF: token.conf },
+  );
+  t.after(() => tm.kill());
+  await tm.waitFor(/Enter PIN for 'keyway test': $/, 'the PIN prompt');
+  tm.type(token.pin);
+  tm.press('Enter');
+  await tm.waitFor(/^exit 0$/m, 'keyway exits 0');
+  const screen = tm.screen();
+  assert.match(screen, /^via-pin$/m);
+  assert.equal(screen.match(/Enter PIN/g)?.length, 1, screen);
+  assert.ok(!screen.includes(token.pin), 'the PIN is not echoed');
 });
