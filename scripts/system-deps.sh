@@ -26,6 +26,8 @@ KEYWAY_SYSTEM_PACKAGES=(
   python3-paramiko # third-party SSH clients against keyway sshd
   python3-asyncssh #   (test/interop/sshd-clients.test.ts)
   libnss-wrapper # a passwd entry whose home is a temp dir, for ssh -G parity (ssh_config tests)
+  softhsm2       # a PKCS#11 token in a temp dir for the smartcard tests (test/interop/pkcs11*)
+  opensc         # pkcs11-tool: makes the token's key pairs
 )
 
 if [[ "${1:-}" == --app ]]; then

@@ -2,6 +2,7 @@
  * The `keyway` command: dispatches to subcommands. Later issues add ssh, sftp, scp, keygen,
  * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
  */
+import { keygenMain } from './keygen.js';
 import { keyscanMain } from './keyscan.js';
 import { scpMain } from './scp.js';
 import { sftpMain } from './sftp.js';
@@ -24,6 +25,10 @@ commands:
       source... target
       copy files, like scp(1); a remote file is [user@]host:path or
       scp://[user@]host[:port][/path]
+  keygen [-q] [-t ed25519|ecdsa|rsa] [-b bits] [-f file] [-N passphrase] [-C comment] [-a rounds]
+  keygen -l [-v] [-E sha256|md5] -f file | -y [-P passphrase] -f file
+  keygen -p [-P old] [-N new] [-a rounds] -f file | -D pkcs11:…|module
+      make keys and show fingerprints, public keys and token keys, like ssh-keygen(1)
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
@@ -40,6 +45,7 @@ type Main = (
 ) => Promise<number>;
 
 const commands: Record<string, Main> = {
+  keygen: keygenMain,
   keyscan: keyscanMain,
   scp: scpMain,
   sftp: sftpMain,

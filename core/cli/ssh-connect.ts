@@ -24,6 +24,7 @@ import {
   PassphraseCancelledError,
   WrongPassphraseError,
 } from '../keys/index.js';
+import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
 import { resolveForCli } from './ssh-resolve.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
@@ -195,6 +196,8 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
       if (p.attempt > (o.numberOfPasswordPrompts ?? 3)) return null;
       return prompter.ask(`Enter passphrase for key '${p.path}': `, false);
     },
+    ...(o.pkcs11Provider ? { pkcs11Provider: expandHome(o.pkcs11Provider) } : {}),
+    pin: pinPrompt(prompter, o.batchMode === true, io),
     password: async ({ attempt }) => {
       if (attempt > 1) io.err('Permission denied, please try again.');
       return prompter.ask(`${user}@${host}'s password: `, false);

@@ -7,7 +7,7 @@ import type { AuthOptions } from '../auth/client.js';
 import { authenticate } from '../auth/client.js';
 import { Connection, type Session } from '../connection/index.js';
 import { SshError } from '../errors.js';
-import type { PassphraseCallback } from '../keys/index.js';
+import type { PassphraseCallback, PinCallback } from '../keys/index.js';
 import type { AlgorithmConfig } from '../transport/algorithms.js';
 import { openTransport } from '../transport/open.js';
 import type { HostKeyVerifier, Transport } from '../transport/transport.js';
@@ -25,6 +25,10 @@ export interface ConnectOptions {
   /** Agent socket; undefined: $SSH_AUTH_SOCK; null: no agent. */
   readonly agentPath?: string | null;
   readonly passphrase?: PassphraseCallback;
+  /** PKCS11Provider: every key of this module's tokens is offered. */
+  readonly pkcs11Provider?: string;
+  /** Asks for a token's PIN (for pkcs11: identities and PKCS11Provider keys). */
+  readonly pin?: PinCallback;
   readonly password?: AuthOptions['password'];
   readonly keyboardInteractive?: AuthOptions['keyboardInteractive'];
   readonly onBanner?: (text: string) => void;
@@ -67,13 +71,15 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
     o.agentPath === undefined ? (process.env['SSH_AUTH_SOCK'] ?? null) : o.agentPath;
   const ids =
     o.allow?.publickey === false
-      ? { candidates: [], agent: null }
+      ? { candidates: [], agent: null, close: () => {} }
       : await gatherIdentities({
           files: o.identityFiles ?? [],
           explicit: o.identityFilesExplicit ?? false,
           identitiesOnly: o.identitiesOnly ?? false,
           agentPath: agentPath === '' ? null : agentPath,
           ...(o.passphrase ? { passphrase: o.passphrase } : {}),
+          ...(o.pkcs11Provider ? { pkcs11Provider: o.pkcs11Provider } : {}),
+          ...(o.pin ? { pin: o.pin } : {}),
           warn,
         });
   try {
@@ -91,7 +97,7 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
     if (o.keepalive && o.keepalive.intervalMs > 0) {
       connection.startKeepalive(o.keepalive.intervalMs, o.keepalive.countMax, o.host);
     }
-    void transport.closed.then(() => ids.agent?.close());
+    void transport.closed.then(() => ids.close());
     return {
       transport,
       connection,
@@ -101,7 +107,7 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
       close: () => transport.disconnect(),
     };
   } catch (e) {
-    ids.agent?.close();
+    ids.close();
     if (e instanceof SshError) transport.abort(e);
     else transport.disconnect();
     throw e;

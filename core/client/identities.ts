@@ -7,16 +7,19 @@
 import type { KeyCandidate } from '../auth/client.js';
 import { AgentClient, agentSigner } from '../agent/index.js';
 import {
+  isPkcs11Uri,
   loadPrivateKeyFile,
   loadPublicKeyFile,
   readPrivateKeyFileInfo,
   PassphraseCancelledError,
   WrongPassphraseError,
   type PassphraseCallback,
+  type PinCallback,
 } from '../keys/index.js';
 import { hostKeyAlgorithmKeyType, signatureAlgorithmsFor } from '../crypto/hostkey/index.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 import { SshError } from '../errors.js';
+import { openTokenIdentities, type TokenIdentities } from './token-identities.js';
 
 export interface IdentityOptions {
   /** IdentityFile paths, already expanded. */
@@ -27,6 +30,10 @@ export interface IdentityOptions {
   /** Agent socket path, or null for no agent. */
   readonly agentPath: string | null;
   readonly passphrase?: PassphraseCallback;
+  /** PKCS11Provider: a module whose every token key is offered. */
+  readonly pkcs11Provider?: string;
+  /** Asks for a token's PIN (pkcs11: identities and PKCS11Provider keys). */
+  readonly pin?: PinCallback;
   readonly warn: (message: string) => void;
 }
 
@@ -105,11 +112,16 @@ export interface Identities {
   readonly candidates: KeyCandidate[];
   /** The agent connection, to close with the SSH connection. */
   readonly agent: AgentClient | null;
+  /** Closes the agent connection and the tokens' sessions and modules. */
+  close(): void;
 }
 
 export async function gatherIdentities(o: IdentityOptions): Promise<Identities> {
-  const files: { path: string; key: PublicKey | null }[] = [];
+  // token keys come first among the identities, as ssh loads PKCS#11 keys before files
+  const tokens: TokenIdentities = openTokenIdentities(o);
+  const files: { path: string; key: PublicKey | null }[] = [...tokens.entries];
   for (const path of o.files) {
+    if (isPkcs11Uri(path)) continue;
     const key = await filePublicKey(path);
     if (key === null) {
       try {
@@ -168,7 +180,15 @@ export async function gatherIdentities(o: IdentityOptions): Promise<Identities> 
   for (const f of files) {
     if (!f.key || seen.has(keyId(f.key))) continue;
     seen.add(keyId(f.key));
-    out.push(fileCandidate(f.path, f.key, o.warn, o.passphrase));
+    out.push(tokens.candidate(f.path) ?? fileCandidate(f.path, f.key, o.warn, o.passphrase));
   }
-  return { candidates: out, agent };
+  const agentClient = agent;
+  return {
+    candidates: out,
+    agent,
+    close: () => {
+      agentClient?.close();
+      tokens.close();
+    },
+  };
 }

@@ -38,6 +38,7 @@ export const ACTED_ON = new Set([
   'rekeylimit',
   'rekeyinterval',
   'numberofpasswordprompts',
+  'pkcs11provider',
 ]);
 
 const STRICT: Record<number, StrictHostKeyChecking> = {
@@ -70,6 +71,8 @@ export function toSshOptions(
   const { j: _j, ...tokens } = r.tokens;
   void _j;
   const expand = (p: string): string => {
+    // a token key's RFC 7512 URI is percent-encoded, not a path with %-tokens
+    if (/^pkcs11:/i.test(p)) return p;
     const v = percentExpand(tildeExpand(p, home), tokens, env, 'IdentityFile');
     if (v === undefined) throw new ConfigError(`IdentityFile ${p}: environment variable not set`);
     return v;
@@ -111,6 +114,8 @@ export function toSshOptions(
     o.rekeyLimit = { bytes: bytes > 0 ? bytes : null, seconds: secs > 0 ? secs : null };
   }
   set('numberOfPasswordPrompts', num('numberofpasswordprompts'));
+  const p11 = given('pkcs11provider') ? st.str('pkcs11provider') : undefined;
+  set('pkcs11Provider', p11 === undefined ? undefined : p11.toLowerCase() === 'none' ? '' : p11);
   const notActedOn = dump.filter((line) => {
     const k = line.slice(0, line.indexOf(' ')).toLowerCase();
     return given(k) && !ACTED_ON.has(k);

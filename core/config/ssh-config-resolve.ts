@@ -65,8 +65,10 @@ function applyCommandLine(st: ConfigState, req: ResolveRequest): void {
       if (item.dest.user !== undefined) st.setStr('user', item.dest.user);
       if (item.dest.port !== undefined) st.setNum('port', item.dest.port);
     } else if ('identity' in item) {
-      const p = tildeExpand(item.identity, req.local.home);
-      if (existsSync(p)) st.addIdentity(p, true);
+      // a token key (RFC 7512 URI, core/keys/pkcs11) is not a file
+      const token = /^pkcs11:/i.test(item.identity);
+      const p = token ? item.identity : tildeExpand(item.identity, req.local.home);
+      if (token || existsSync(p)) st.addIdentity(p, true);
       else
         st.warnings.push(`Warning: Identity file ${p} not accessible: No such file or directory.`);
     } else {

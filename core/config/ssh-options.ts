@@ -37,6 +37,8 @@ export interface SshOptions {
   numberOfPasswordPrompts?: number;
   /** Every command-line option as given, in order, for the ssh_config resolver. */
   commandLine: CliItem[];
+  /** PKCS11Provider: a module path; '' for none. */
+  pkcs11Provider?: string;
 }
 
 export function emptyOptions(): SshOptions {
@@ -175,6 +177,8 @@ export function applyOption(
     }
     case 'numberofpasswordprompts':
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
+    case 'pkcs11provider':
+      return set('pkcs11Provider', v.toLowerCase() === 'none' ? '' : v);
     default:
       // known to ssh_config but not acted on here: kept by the resolver (ssh-config-resolve.ts)
       if (lookupKeyword(k)) return;
@@ -184,7 +188,7 @@ export function applyOption(
 
 /** `-o Keyword=value` or `-o "Keyword value"`. */
 export function applyDashO(o: SshOptions, text: string): void {
-  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(text);
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+)(.*)$/.exec(text);
   if (!m || (m[2] ?? '').trim() === '') throw new ConfigError(`command-line: bad option "${text}"`);
   applyOption(o, m[1] ?? '', (m[2] ?? '').trim().split(/\s+/), 'command-line');
   o.commandLine.push({ line: text });

@@ -49,3 +49,6 @@ export {
   type NewKeyFile,
   type NewKeyFileOptions,
 } from './new-key-file.js';
+export * from './pkcs11/index.js';
+export { changeKeyFilePassphrase, type PassphraseChange } from './passphrase-change.js';
+export { readAnyPublicKeys } from './any-public-key.js';

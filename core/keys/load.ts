@@ -49,14 +49,15 @@ export interface ParsePrivateKeyOptions extends LoadPrivateKeyOptions {
 export const DEFAULT_PASSPHRASE_ATTEMPTS = 3;
 
 /** KeyFormatError and the SshReader's ProtocolError, restated to name the file. */
-function named(source: string, e: unknown): unknown {
+export function named(source: string, e: unknown): unknown {
   if (e instanceof KeyFormatError || e instanceof ProtocolError) {
     return keyFileError(source, e.message, e.details, { cause: e });
   }
   return e;
 }
 
-async function unlockWithPrompts(
+/** Decrypts a key file, asking for its passphrase as the options say (see the header). */
+export async function unlockWithPrompts(
   file: KeyFile,
   source: string,
   options: LoadPrivateKeyOptions,

@@ -23,6 +23,8 @@ export interface NewKeyFileOptions {
   readonly passphrase?: string;
   /** bcrypt-pbkdf rounds when a passphrase is given. */
   readonly rounds?: number;
+  /** Replace existing files (the user agreed to overwrite); each is still replaced atomically. */
+  readonly replace?: boolean;
 }
 
 export interface NewKeyFile {
@@ -41,7 +43,16 @@ export class KeyFileExistsError extends ConfigError {
   }
 }
 
-async function placeNew(path: string, data: Uint8Array, mode: number): Promise<void> {
+/**
+ * Writes `data` to `path` atomically with `mode`: a temporary file in the same directory,
+ * fsynced, then linked into place (failing if `path` exists) or, with `replace`, renamed over it.
+ */
+export async function placeNew(
+  path: string,
+  data: Uint8Array,
+  mode: number,
+  replace = false,
+): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fsp.open(temp, 'wx', mode);
   try {
@@ -50,6 +61,15 @@ async function placeNew(path: string, data: Uint8Array, mode: number): Promise<v
     await handle.sync();
   } finally {
     await handle.close();
+  }
+  if (replace) {
+    try {
+      await fsp.rename(temp, path);
+    } catch (e) {
+      await fsp.unlink(temp).catch(() => {});
+      throw e;
+    }
+    return;
   }
   try {
     await fsp.link(temp, path); // fails with EEXIST rather than replacing a key
@@ -69,7 +89,7 @@ export async function writeNewKeyFile(
   o: NewKeyFileOptions = {},
 ): Promise<NewKeyFile> {
   const publicPath = `${path}.pub`;
-  for (const p of [path, publicPath]) {
+  for (const p of o.replace === true ? [] : [path, publicPath]) {
     const there = await fsp.lstat(p).then(
       () => true,
       () => false,
@@ -85,8 +105,8 @@ export async function writeNewKeyFile(
       ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
     });
     const publicLine = formatOpenSshPublicKey(publicKey, o.comment ?? '').trimEnd();
-    await placeNew(path, utf8(text), 0o600);
-    await placeNew(publicPath, utf8(`${publicLine}\n`), 0o644);
+    await placeNew(path, utf8(text), 0o600, o.replace);
+    await placeNew(publicPath, utf8(`${publicLine}\n`), 0o644, o.replace);
     return { path, publicPath, publicKey, publicLine };
   } finally {
     wipeParts(parts);

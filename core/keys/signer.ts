@@ -19,9 +19,8 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, type KeyObject } f
 import { inspect } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Signer } from '../auth/signer.js';
-import { ConfigError, KeyFormatError } from '../errors.js';
+import { KeyFormatError } from '../errors.js';
 import { nistCurves, type NistCurve } from '../crypto/ec.js';
-import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import {
   hostKeyAlgorithmKeyType,
   rsaHashOf,
@@ -35,6 +34,7 @@ import { signatureBlob } from '../crypto/hostkey/signature.js';
 import type { HostKeyPair, PublicKey } from '../crypto/hostkey/types.js';
 import { utf8, wipe } from '../wire/bytes.js';
 import { partsBlob, partsDer, wipeParts, type PrivateKeyParts } from './private-key.js';
+import { checkSignerAlgorithm, signerSummary } from './signer-info.js';
 
 /** Where a key came from, by file format. */
 export type KeyFileFormat = 'openssh' | 'pkcs1' | 'sec1' | 'pkcs8' | 'ppk';
@@ -283,29 +283,13 @@ export class FileSigner implements Signer {
   }
 
   private signNow(algorithm: string, data: Uint8Array): Uint8Array {
-    if (!this.algorithms.includes(algorithm)) {
-      throw new ConfigError(
-        `key ${this.source} (${this.publicKey.type}) cannot sign with ${algorithm}`,
-        {
-          algorithm,
-          keyType: this.publicKey.type,
-          source: this.source,
-        },
-      );
-    }
+    checkSignerAlgorithm(this, algorithm);
     return signatureBlob(algorithm, this.#sign(algorithm, data));
   }
 
   /** What a log line may show: no key material. */
   toJSON(): Record<string, unknown> {
-    return {
-      type: this.publicKey.type,
-      bits: this.publicKey.bits,
-      fingerprint: fingerprintSha256(this.publicKey.blob),
-      comment: this.comment,
-      source: this.source,
-      format: this.format,
-    };
+    return { ...signerSummary(this), format: this.format };
   }
 
   [inspect.custom](): string {

@@ -16,20 +16,30 @@ const digestInfoPrefix: Readonly<Partial<Record<HashName, Uint8Array>>> = {
   sha512: fromHex('3051300d060960864801650304020305000440'),
 };
 
-/** EM = 0x00 ‖ 0x01 ‖ 0xff… ‖ 0x00 ‖ DigestInfo(H(data)), k bytes. */
-function encode(hashName: HashName, data: Uint8Array, k: number): Uint8Array | undefined {
+/**
+ * DER DigestInfo(H(data)) (RFC 8017 §9.2 step 2), the input of a raw RSASSA-PKCS1-v1_5 sign
+ * such as PKCS#11's CKM_RSA_PKCS; undefined for a hash without a prefix here.
+ */
+export function pkcs1DigestInfo(hashName: HashName, data: Uint8Array): Uint8Array | undefined {
   const prefix = digestInfoPrefix[hashName];
   if (prefix === undefined) return undefined;
-  const t = new Uint8Array(prefix.length + 64);
-  t.set(prefix);
   const h = hash(hashName, data);
+  const t = new Uint8Array(prefix.length + h.length);
+  t.set(prefix);
   t.set(h, prefix.length);
-  const tLen = prefix.length + h.length;
+  return t;
+}
+
+/** EM = 0x00 ‖ 0x01 ‖ 0xff… ‖ 0x00 ‖ DigestInfo(H(data)), k bytes. */
+function encode(hashName: HashName, data: Uint8Array, k: number): Uint8Array | undefined {
+  const t = pkcs1DigestInfo(hashName, data);
+  if (t === undefined) return undefined;
+  const tLen = t.length;
   if (k < tLen + 11) return undefined;
   const em = new Uint8Array(k);
   em[1] = 0x01;
   em.fill(0xff, 2, k - tLen - 1);
-  em.set(t.subarray(0, tLen), k - tLen);
+  em.set(t, k - tLen);
   return em;
 }
 

@@ -13,6 +13,8 @@ import {
 } from '../../../core/config/ssh-config-values.js';
 import { globPaths, matchComponent } from '../../../core/config/ssh-config-include.js';
 import { ConfigError } from '../../../core/errors.js';
+import { addIdentityFile, emptyOptions } from '../../../core/config/ssh-options.js';
+import { resolveForCli } from '../../../core/cli/ssh-resolve.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const local = (home: string) => ({
@@ -145,6 +147,32 @@ test('CanonicalizeHostname tries each domain with the given resolver', async () 
     assert.deepEqual(tried, ['web.a.test.', 'web.b.test.']);
     assert.equal(r.host, 'web.b.test');
     assert.equal(r.user, 'canon');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('-i and IdentityFile with a pkcs11: URI: kept verbatim, not a missing file, no %-tokens', async () => {
+  const t = tempDir('cfg-pkcs11');
+  try {
+    const uri = 'pkcs11:id=%01?module-path=/usr/lib/softhsm/libsofthsm2.so';
+    const o = emptyOptions();
+    addIdentityFile(o, uri);
+    addIdentityFile(o, t.path('missing_key'));
+    const r = await resolveForCli(o, { host: 'h' }, '/dev/null', local(t.dir));
+    assert.deepEqual(r.options.identityFiles, [uri]);
+    assert.deepEqual(r.resolved.state.warnings, [
+      `Warning: Identity file ${t.path('missing_key')} not accessible: No such file or directory.`,
+    ]);
+    // PKCS11Provider from a config file reaches the options keyway ssh acts on
+    writeFileSync(
+      t.path('cfg'),
+      'Host h\n  PKCS11Provider /opt/token.so\nHost none\n  PKCS11Provider none\n',
+    );
+    const p = await resolveForCli(emptyOptions(), { host: 'h' }, t.path('cfg'), local(t.dir));
+    assert.equal(p.options.pkcs11Provider, '/opt/token.so');
+    const n = await resolveForCli(emptyOptions(), { host: 'none' }, t.path('cfg'), local(t.dir));
+    assert.ok(!n.options.pkcs11Provider, 'none: no provider');
   } finally {
     t.cleanup();
   }
