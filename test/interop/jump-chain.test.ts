@@ -17,9 +17,9 @@ import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { collect } from '../support/session-output.js';
 import { freezeChildren, thaw } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
+import { localConnectOptions } from '../support/client-options.js';
 import { connect, type ConnectOptions, type SshClient } from '../../core/client/connect.js';
 import { JumpHostError, ProxyCommandError } from '../../core/client/route-errors.js';
-import { hostKeyVerifier } from '../../core/hosts/index.js';
 import { ChannelOpenError, HostKeyError, KeepaliveTimeout } from '../../core/errors.js';
 
 let tmp: TempDir;
@@ -34,23 +34,13 @@ function knownLines(port: number, keys: readonly string[]): string {
 }
 
 function hop(port: number, extra: Partial<ConnectOptions> = {}, knownHosts = 'known_hosts') {
-  return {
-    host: '127.0.0.1',
+  const base = localConnectOptions({
     port,
     username: 'root',
-    verifyHostKey: hostKeyVerifier({
-      host: '127.0.0.1',
-      port,
-      knownHostsFiles: [tmp.path(knownHosts)],
-      globalKnownHostsFiles: [],
-      strict: 'yes',
-    }),
-    identityFiles: [tmp.path('id')],
-    identityFilesExplicit: true,
-    identitiesOnly: true,
-    agentPath: null,
-    ...extra,
-  } satisfies ConnectOptions;
+    identity: tmp.path('id'),
+    knownHosts: tmp.path(knownHosts),
+  });
+  return { ...base, ...extra } satisfies ConnectOptions;
 }
 
 async function run(client: SshClient, command: string): Promise<string> {
