@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { AuthCancelled, AuthError } from '../auth/errors.js';
 import { sanitizeForTerminal } from '../auth/messages.js';
-import { connect, type SshClient } from '../client/connect.js';
+import { connect, type ConnectOptions, type SshClient } from '../client/connect.js';
+import { JumpHostError, ProxyCommandError } from '../client/route-errors.js';
 import { parseSshConfig, resolveHost } from '../config/ssh-config.js';
 import { applyOption, type SshOptions } from '../config/ssh-options.js';
 import {
@@ -28,6 +29,7 @@ import {
 } from '../keys/index.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
 import { UsageError } from './args.js';
+import { routeOptions } from './jump-hosts.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
 export interface CliIo {
@@ -61,6 +63,8 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'rekeylimit',
   'numberofpasswordprompts',
   'pubkeyauthentication',
+  'proxyjump',
+  'proxycommand',
 ]);
 
 export function expandHome(p: string): string {
@@ -148,6 +152,13 @@ function hostKeyPolicy(
 
 /** The one line ssh prints for a failed connection (without the "ssh: " prefix handling). */
 export function describeFailure(e: unknown, user: string, host: string, port: number): string {
+  if (e instanceof JumpHostError) {
+    if (e.stage !== 'connect') return e.message;
+    const { hop } = e;
+    const why = describeFailure(e.cause, hop.user, hop.host, hop.port);
+    return `jump host ${e.position} (${hop.user}@${hop.host} port ${hop.port}): ${why}`;
+  }
+  if (e instanceof ProxyCommandError) return e.message;
   if (e instanceof HostKeyError) {
     if (e.kind === 'mismatch') {
       const known = e.known.map((k) => `${k.fingerprint} (${k.file}:${k.line})`).join(', ');
@@ -187,6 +198,10 @@ export interface CliTarget {
   readonly host: string;
   readonly port: number;
   readonly user: string;
+  /** The host as typed, before HostName (ProxyCommand's %n). */
+  readonly alias: string;
+  /** -F file, for the jump hosts' own options. */
+  readonly configFile?: string;
 }
 
 /**
@@ -210,6 +225,8 @@ export function resolveTarget(
     host: o.hostName ?? destination.host,
     port: destination.port ?? o.port ?? 22,
     user: destination.user ?? o.user ?? userInfo().username,
+    alias: destination.host,
+    ...(configFile !== undefined ? { configFile } : {}),
   };
 }
 
@@ -220,12 +237,31 @@ export function resolveTarget(
  * Rejects with the error connect() gives; describeFailure() words it.
  */
 export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
+  return connect(targetOptions(t, io, 0));
+}
+
+/**
+ * connect()'s options for a target: its own, and its jump hosts' (each from its own config,
+ * jump-hosts.ts) or its ProxyCommand. `depth` counts the jump hosts above this one.
+ */
+export function targetOptions(t: CliTarget, io: CliIo, depth: number | null): ConnectOptions {
+  const route =
+    depth === null
+      ? {}
+      : routeOptions(t, depth, {
+          resolve: (options, spec) => resolveTarget(options, spec, t.configFile),
+          build: (hop, d) => targetOptions(hop, io, d),
+        });
+  return { ...ownOptions(t, io), ...route };
+}
+
+function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
   const { options: o, host, port, user } = t;
   const prompter = ttyPrompter(o.batchMode === true);
   let changedKey = false;
   const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
   const explicitIds = o.identityFiles.length > 0;
-  return connect({
+  return {
     host,
     port,
     username: user,
@@ -290,5 +326,5 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
         }
       : {}),
     onWarning: (m) => io.err(m),
-  });
+  };
 }

@@ -9,7 +9,9 @@ import { SshError } from '../errors.js';
 import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
+import { keepConnected } from './ssh-reconnect.js';
 import { runSession, wantPty } from './ssh-session.js';
+import { forwardStdio } from './ssh-stdio-forward.js';
 
 export { describeFailure } from './ssh-connect.js';
 
@@ -26,8 +28,12 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     if (args.verbose > 0) io.err(`debug1: ${line}`);
   };
   debug(`Connecting to ${host} port ${port}.`);
+  if (args.noCommand && o.reconnect === true) return keepConnected(target, io);
   try {
     const client = await connectTarget(target, io);
+    if (args.stdioForward) {
+      return await forwardStdio(client, args.stdioForward, io, { stdin: process.stdin });
+    }
     debug(`Remote protocol version: ${client.transport.peerVersion ?? ''}`);
     const kex = await client.transport.ready;
     const n = kex.negotiated;

@@ -4,6 +4,7 @@
  * value obtained wins (ssh_config(5)), so callers apply sources in precedence order.
  */
 import { ConfigError } from '../errors.js';
+import { parseJumpSpec } from './jump-spec.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no' | 'ask';
 export type RequestTty = 'yes' | 'no' | 'force' | 'auto';
@@ -33,6 +34,12 @@ export interface SshOptions {
   sendEnv: string[];
   rekeyLimit?: { bytes: number | null; seconds: number | null };
   numberOfPasswordPrompts?: number;
+  /** ProxyJump as given (`none` included); ProxyJump and ProxyCommand: the first one set wins. */
+  proxyJump?: string;
+  /** ProxyCommand with its tokens unexpanded (`none` included). */
+  proxyCommand?: string;
+  /** Keyway's own: reconnect when the connection dies (keyway ssh -N). */
+  reconnect?: boolean;
 }
 
 export function emptyOptions(): SshOptions {
@@ -83,6 +90,11 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], where: string
   const found = allowed.find((a) => a === l);
   if (!found) throw new ConfigError(`${where}: "${v}" is not one of ${allowed.join(', ')}`);
   return found;
+}
+
+/** A command's words joined again; a word with spaces in it (it was quoted) is quoted for sh. */
+function commandLine(args: readonly string[]): string {
+  return args.map((a) => (/\s/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
 }
 
 /**
@@ -171,6 +183,15 @@ export function applyOption(
     }
     case 'numberofpasswordprompts':
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
+    case 'proxyjump':
+      parseJumpSpec(args.join(' '), `${where}: ProxyJump`); // rejects a malformed value now
+      if (o.proxyCommand === undefined) set('proxyJump', args.join(' '));
+      return;
+    case 'proxycommand':
+      if (o.proxyJump === undefined) set('proxyCommand', commandLine(args));
+      return;
+    case 'reconnect':
+      return set('reconnect', yesNo(v, where));
     default:
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }
