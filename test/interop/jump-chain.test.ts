@@ -2,7 +2,7 @@
  * connect() through jump hosts and ProxyCommand against real servers: Debian's sshd instances on
  * their own ports and the bundled `keyway sshd` (built bin). Each hop checks its host key
  * against a known_hosts file under its own [127.0.0.1]:port name and logs in on its own.
- * Covered: chains of one and two hops (through keyway sshd too), closing the final connection
+ * Covered: a caller-opened stream, chains of one and two hops (through keyway sshd too), closing the final connection
  * closing the chain, a host-key mismatch on the middle hop stopping the chain with an error that
  * names it, a hop that cannot reach the next host, a hop that stops answering (keepalive),
  * ProxyCommand with OpenSSH's `ssh -W %h:%p` as the proxy, its tokens, and one that exits early.
@@ -19,6 +19,7 @@ import { freezeChildren, thaw } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 import { localConnectOptions } from '../support/client-options.js';
 import { connect, type ConnectOptions, type SshClient } from '../../core/client/connect.js';
+import { connectTcp } from '../../core/transport/adapter.js';
 import { JumpHostError, ProxyCommandError } from '../../core/client/route-errors.js';
 import { ChannelOpenError, HostKeyError, KeepaliveTimeout } from '../../core/errors.js';
 
@@ -117,6 +118,16 @@ before(async () => {
 after(async () => {
   await Promise.all([a?.stop(), b?.stop(), c?.stop(), k?.stop()]);
   tmp?.cleanup();
+});
+
+test('connect() over a stream the caller opened: no dialling of its own', async () => {
+  const socket = await connectTcp({ host: '127.0.0.1', port: b.port });
+  // host and port only name the server (known_hosts); a wrong port would fail the check
+  const client = await connect({ ...hop(b.port), stream: socket });
+  assert.equal((await run(client, 'echo over-given-stream')).trim(), 'over-given-stream');
+  assert.equal(client.jumpClient, null);
+  client.close();
+  await new Promise((r) => (socket.closed ? r(null) : socket.once('close', r)));
 });
 
 test('one hop: the target is reached through a direct-tcpip channel of the jump host', async () => {
