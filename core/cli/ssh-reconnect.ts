@@ -24,18 +24,21 @@ export async function keepConnected(
 ): Promise<number> {
   const describe = (e: unknown) => describeFailure(e, t.user, t.host, t.port);
   const report = (e: ReconnectEvent): void => {
-    if (e.kind === 'lost') io.err(`Connection to ${t.host} lost: ${describe(e.error)}`);
-    else if (e.kind === 'retrying' && e.attempt > 1) {
-      io.err(`${describe(e.error)}`);
-    }
-    if (e.kind === 'retrying') {
-      io.err(
-        `Reconnecting to ${t.host} in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt})`,
-      );
-    } else if (e.kind === 'connected' && e.attempt > 0) {
-      io.err(`Reconnected to ${t.host} (attempt ${e.attempt}).`);
-    } else if (e.kind === 'hook-failed') {
-      io.err(`After reconnecting to ${t.host}: ${describe(e.error)}`);
+    switch (e.kind) {
+      case 'lost':
+        return io.err(`Connection to ${t.host} lost: ${describe(e.error)}`);
+      case 'retrying': {
+        if (e.attempt > 1) io.err(describe(e.error)); // why the last attempt failed
+        const s = (e.delayMs / 1000).toFixed(1);
+        return io.err(`Reconnecting to ${t.host} in ${s} s (attempt ${e.attempt})`);
+      }
+      case 'connected':
+        if (e.attempt > 0) io.err(`Reconnected to ${t.host} (attempt ${e.attempt}).`);
+        return;
+      case 'hook-failed':
+        return io.err(`After reconnecting to ${t.host}: ${describe(e.error)}`);
+      case 'gave-up':
+        return; // reported below, from done
     }
   };
   const r = new ReconnectingClient({
