@@ -25,8 +25,6 @@ export interface ScpArgs {
   readonly recursive: boolean;
   readonly preserve: boolean;
   readonly quiet: boolean;
-  /** -J was given: jump hosts are not implemented yet, and scp says so rather than ignore it. */
-  readonly jump?: string;
 }
 
 /** One operand: remote (URI or host:path; an empty path is '.') or local. */
@@ -50,7 +48,7 @@ const WITH_VALUE = ['P', 'i', 'J', 'o', 'F', 'c'];
 export function parseScpArgs(argv: readonly string[]): ScpArgs {
   const args = parseArgs(argv, { flags: FLAGS, withValue: WITH_VALUE });
   const operands = args.positionals;
-  const conn: { options: SshOptions; configFile?: string; jump?: string } = {
+  const conn: { options: SshOptions; configFile?: string } = {
     options: emptyOptions(),
   };
   const options = conn.options;
@@ -59,7 +57,7 @@ export function parseScpArgs(argv: readonly string[]): ScpArgs {
     if (c === 'B') applyDashO(options, 'BatchMode=yes');
     else if (c === 'O') throw new UsageError('-O: the legacy SCP protocol is not supported');
   }
-  const { configFile, jump } = conn;
+  const { configFile } = conn;
   if (operands.length < 2) throw new UsageError('need at least one source and a target');
   const parsed = operands.map(parseScpOperand);
   const target = parsed[parsed.length - 1];
@@ -69,7 +67,6 @@ export function parseScpArgs(argv: readonly string[]): ScpArgs {
     target,
     options,
     ...(configFile !== undefined ? { configFile } : {}),
-    ...(jump !== undefined ? { jump } : {}),
     recursive: args.has('r'),
     preserve: args.has('p'),
     quiet: args.has('q'),

@@ -232,7 +232,6 @@ async function copy(c: Copier, conns: Connections): Promise<boolean> {
 
 export async function scpMain(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseScpArgs(argv);
-  if (args.jump !== undefined) throw new Error('-J is not supported yet');
   const tty = process.stdout.isTTY === true && !args.quiet;
   const c: Copier = { args, io, meter: tty ? new ProgressMeter(process.stdout) : null };
   const conns = new Connections(args, io);

@@ -121,25 +121,23 @@ export interface SftpArgs {
   readonly resume: boolean;
   /** Batch mode (and -q) without -N: no "Connected to", no "Fetching" lines. */
   readonly quiet: boolean;
-  /** -J was given (jump hosts are not implemented yet). */
-  readonly jump?: string;
 }
 
 /**
  * The connection options sftp and scp share: -P port, -i identity, -o option, -c ciphers,
- * -F config (the first wins), -J jump. Returns false for any other option.
+ * -F config (the first wins), -J jump hosts (ProxyJump). Returns false for any other option.
  */
 export function applyConnectionOption(
   c: string,
   v: string,
-  into: { options: SshOptions; configFile?: string; jump?: string },
+  into: { options: SshOptions; configFile?: string },
 ): boolean {
   if (c === 'P') applyDashO(into.options, `Port=${v}`);
   else if (c === 'i') addIdentityFile(into.options, v);
   else if (c === 'o') applyDashO(into.options, v);
   else if (c === 'c') applyDashO(into.options, `Ciphers=${v}`);
   else if (c === 'F') into.configFile ??= v;
-  else if (c === 'J') into.jump = v;
+  else if (c === 'J') applyDashO(into.options, `ProxyJump=${v}`);
   else return false;
   return true;
 }
@@ -150,7 +148,7 @@ const WITH_VALUE = ['P', 'i', 'b', 'o', 'F', 'J', 'c', 'R', 'B'];
 export function parseSftpArgs(argv: readonly string[]): SftpArgs {
   const args = parseArgs(argv, { flags: FLAGS, withValue: WITH_VALUE });
   const positionals = args.positionals;
-  const conn: { options: SshOptions; configFile?: string; jump?: string } = {
+  const conn: { options: SshOptions; configFile?: string } = {
     options: emptyOptions(),
   };
   const options = conn.options;
@@ -164,7 +162,7 @@ export function parseSftpArgs(argv: readonly string[]): SftpArgs {
     // -R, -B: request count and buffer size are OpenSSH tuning knobs that Keyway's pipeline
     // sizes for itself; accepted and ignored, as are -v -4 -6 -C -f.
   }
-  const { configFile, jump } = conn;
+  const { configFile } = conn;
   if (positionals.length === 0) throw new UsageError('no destination given');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   // sftp -b implies BatchMode: nobody is there to answer a prompt
@@ -173,7 +171,6 @@ export function parseSftpArgs(argv: readonly string[]): SftpArgs {
     destination: parseSftpDestination(positionals[0] ?? ''),
     ...(batchFile !== undefined ? { batchFile } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
-    ...(jump !== undefined ? { jump } : {}),
     options,
     recursive: args.has('r'),
     preserve: args.has('p'),

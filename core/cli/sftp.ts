@@ -109,7 +109,6 @@ async function readStdin(): Promise<string> {
 
 export async function sftpMain(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseSftpArgs(argv);
-  if (args.jump !== undefined) throw new Error('-J is not supported yet');
   // read the batch file first: a missing one is a usage problem, found before connecting
   const batch =
     args.batchFile === undefined || args.batchFile === '-'

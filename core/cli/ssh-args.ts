@@ -25,9 +25,11 @@ export interface SshArgs {
   readonly verbose: number;
   /** -G: print the resolved configuration and exit. */
   readonly dumpConfig: boolean;
+  /** -W host:port: stdin and stdout joined to a direct-tcpip channel to host:port. */
+  readonly stdioForward?: { readonly host: string; readonly port: number };
 }
 
-const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm']);
+const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'J', 'W']);
 const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'G']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
@@ -48,6 +50,17 @@ export function parseDestination(text: string): { user?: string; host: string; p
   return { ...(user !== undefined ? { user } : {}), host };
 }
 
+/** `host:port` or `[host]:port` (-W). */
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2] ?? '';
+  if (!m || host === '' || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(`${what}: bad host:port "${text}"`);
+  }
+  return { host, port };
+}
+
 export function parseSshArgs(argv: readonly string[]): SshArgs {
   const options = emptyOptions();
   let destination: string | undefined;
@@ -56,6 +69,7 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
   let noCommand = false;
   let verbose = 0;
   let dumpConfig = false;
+  let stdioForward: { host: string; port: number } | undefined;
   let i = 0;
   const take = (c: string, rest: string): string => {
     const v = rest !== '' ? rest : argv[++i];
@@ -97,6 +111,8 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
       else if (c === 'o') applyDashO(options, v);
       else if (c === 'c') applyDashO(options, `Ciphers=${v}`);
       else if (c === 'm') applyDashO(options, `MACs=${v}`);
+      else if (c === 'J') applyDashO(options, `ProxyJump=${v}`);
+      else if (c === 'W') stdioForward = parseHostPort(v, '-W');
       break;
     }
   }
@@ -104,6 +120,8 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
   const command = argv.slice(i);
   const dest = parseDestination(destination);
   if (noCommand && command.length > 0) throw new UsageError('-N does not take a command');
+  if (stdioForward && command.length > 0)
+    throw new UsageError('-W forwards stdio: it does not take a command');
   return {
     destination: dest,
     command,
@@ -113,5 +131,6 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
     noCommand,
     verbose,
     dumpConfig,
+    ...(stdioForward ? { stdioForward } : {}),
   };
 }

@@ -9,7 +9,8 @@
 import { homedir } from 'node:os';
 import { AuthCancelled, AuthError } from '../auth/errors.js';
 import { sanitizeForTerminal } from '../auth/messages.js';
-import { connect, type SshClient } from '../client/connect.js';
+import { connect, type ConnectOptions, type SshClient } from '../client/connect.js';
+import { JumpHostError, ProxyCommandError } from '../client/route-errors.js';
 import type { SshOptions } from '../config/ssh-options.js';
 import {
   ConnectionLost,
@@ -26,6 +27,7 @@ import {
 } from '../keys/index.js';
 import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
+import { routeOptions } from './jump-hosts.js';
 import { resolveForCli } from './ssh-resolve.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
@@ -105,6 +107,13 @@ function hostKeyPolicy(
 
 /** The one line ssh prints for a failed connection (without the "ssh: " prefix handling). */
 export function describeFailure(e: unknown, user: string, host: string, port: number): string {
+  if (e instanceof JumpHostError) {
+    if (e.stage !== 'connect') return e.message;
+    const { hop } = e;
+    const why = describeFailure(e.cause, hop.user, hop.host, hop.port);
+    return `jump host ${e.position} (${hop.user}@${hop.host} port ${hop.port}): ${why}`;
+  }
+  if (e instanceof ProxyCommandError) return e.message;
   if (e instanceof HostKeyError) {
     if (e.kind === 'mismatch') {
       const known = e.known.map((k) => `${k.fingerprint} (${k.file}:${k.line})`).join(', ');
@@ -144,6 +153,10 @@ export interface CliTarget {
   readonly host: string;
   readonly port: number;
   readonly user: string;
+  /** The host as typed, before HostName (ProxyCommand's %n). */
+  readonly alias: string;
+  /** -F file, for the jump hosts' own options. */
+  readonly configFile?: string;
 }
 
 /**
@@ -164,6 +177,8 @@ export async function resolveTarget(
     port: r.resolved.port,
     user: r.resolved.user,
     notActedOn: r.notActedOn,
+    alias: destination.host,
+    ...(configFile !== undefined ? { configFile } : {}),
   };
 }
 
@@ -173,13 +188,36 @@ export async function resolveTarget(
  * terminal (none in BatchMode), algorithms, timeouts, rekeying and keepalive from the options.
  * Rejects with the error connect() gives; describeFailure() words it.
  */
-export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
+export async function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
+  return connect(await targetOptions(t, io, 0));
+}
+
+/**
+ * connect()'s options for a target: its own, and its jump hosts' (each from its own config,
+ * jump-hosts.ts) or its ProxyCommand. `depth` counts the jump hosts above this one.
+ */
+export async function targetOptions(
+  t: CliTarget,
+  io: CliIo,
+  depth: number | null,
+): Promise<ConnectOptions> {
+  const route =
+    depth === null
+      ? {}
+      : await routeOptions(t, depth, {
+          resolve: (options, spec) => resolveTarget(options, spec, t.configFile),
+          build: (hop, d) => targetOptions(hop, io, d),
+        });
+  return { ...ownOptions(t, io), ...route };
+}
+
+function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
   const { options: o, host, port, user } = t;
   const prompter = ttyPrompter(o.batchMode === true);
   let changedKey = false;
   const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
   const explicitIds = o.identityFiles.length > 0;
-  return connect({
+  return {
     host,
     port,
     username: user,
@@ -246,5 +284,5 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
         }
       : {}),
     onWarning: (m) => io.err(m),
-  });
+  };
 }

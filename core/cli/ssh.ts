@@ -10,7 +10,9 @@ import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
 import { resolveForCli } from './ssh-resolve.js';
+import { keepConnected } from './ssh-reconnect.js';
 import { runSession, wantPty } from './ssh-session.js';
+import { forwardStdio } from './ssh-stdio-forward.js';
 
 export { describeFailure } from './ssh-connect.js';
 
@@ -40,8 +42,12 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
   };
   for (const line of target.notActedOn) debug(`ssh_config option not acted on yet: ${line}`);
   debug(`Connecting to ${host} port ${port}.`);
+  if (args.noCommand && o.reconnect === true) return keepConnected(target, io);
   try {
     const client = await connectTarget(target, io);
+    if (args.stdioForward) {
+      return await forwardStdio(client, args.stdioForward, io, { stdin: process.stdin });
+    }
     debug(`Remote protocol version: ${client.transport.peerVersion ?? ''}`);
     const kex = await client.transport.ready;
     const n = kex.negotiated;

@@ -1,8 +1,10 @@
 /**
  * connect(): from a host, a user, keys and callbacks to an authenticated connection that
- * opens sessions (DESIGN.md core/client). A host-key verifier is required: there is no way to
- * connect without deciding about the server's key (CONVENTIONS §9).
+ * opens sessions (DESIGN.md core/client), directly by TCP, through jump hosts, through a
+ * ProxyCommand or over a stream the caller opened (route.ts). A host-key verifier is required:
+ * there is no way to connect without deciding about the server's key (CONVENTIONS §9).
  */
+import type { Duplex } from 'node:stream';
 import type { AuthOptions } from '../auth/client.js';
 import { authenticate } from '../auth/client.js';
 import { Connection, type Session } from '../connection/index.js';
@@ -12,6 +14,7 @@ import type { AlgorithmConfig } from '../transport/algorithms.js';
 import { openTransport } from '../transport/open.js';
 import type { HostKeyVerifier, Transport } from '../transport/transport.js';
 import { gatherIdentities } from './identities.js';
+import { openRoute } from './route.js';
 
 export interface ConnectOptions {
   readonly host: string;
@@ -42,6 +45,21 @@ export interface ConnectOptions {
   /** ServerAliveInterval / ServerAliveCountMax. */
   readonly keepalive?: { readonly intervalMs: number; readonly countMax: number };
   readonly onWarning?: (message: string) => void;
+  /**
+   * Jump hosts (ProxyJump), the one nearest this client first: each a full set of options
+   * with its own host-key verifier and credentials (route.ts).
+   */
+  readonly jump?: readonly ConnectOptions[];
+  /** ProxyCommand with its %h %p %r %n %% tokens still in (proxy-command.ts). */
+  readonly proxyCommand?: string;
+  /** The command's stderr; unset: passed through to this process's. */
+  readonly onProxyStderr?: (chunk: Buffer) => void;
+  /** The host as the user named it, before HostName (%n). */
+  readonly hostAlias?: string;
+  /** An open stream to the server to run over (host and port then only name it). */
+  readonly stream?: Duplex;
+  /** Jump hosts already below this connection (set by route.ts, bounds ProxyJump loops). */
+  readonly hopDepth?: number;
 }
 
 export interface SshClient {
@@ -49,6 +67,8 @@ export interface SshClient {
   readonly connection: Connection;
   /** The method that authenticated. */
   readonly authMethod: string;
+  /** The jump host connection this one runs through (ProxyJump), or null. */
+  readonly jumpClient: SshClient | null;
   openSession(): Promise<Session>;
   /** Resolves when the connection ends, with the error that ended it (null: clean). */
   readonly closed: Promise<SshError | null>;
@@ -58,15 +78,32 @@ export interface SshClient {
 export async function connect(o: ConnectOptions): Promise<SshClient> {
   const warn = o.onWarning ?? (() => {});
   const port = o.port ?? 22;
-  const { transport } = await openTransport({
+  const route = o.stream ? null : await openRoute(o, connect);
+  const stream = o.stream ?? route?.stream;
+  const opening = openTransport({
     host: o.host,
     port,
+    ...(stream ? { stream } : {}),
     verifyHostKey: o.verifyHostKey,
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
     ...(o.connectTimeoutMs ? { timeoutMs: o.connectTimeoutMs } : {}),
     ...(o.rekeyLimitBytes !== undefined ? { rekeyLimitBytes: o.rekeyLimitBytes } : {}),
     ...(o.rekeyIntervalMs !== undefined ? { rekeyIntervalMs: o.rekeyIntervalMs } : {}),
   });
+  let transport: Transport;
+  try {
+    ({ transport } = await opening);
+  } catch (e) {
+    route?.close();
+    throw route && e instanceof SshError ? await route.explain(e) : e;
+  }
+  // closing the connection closes what carries it; its error names a failed hop or command
+  const closed = route
+    ? transport.closed.then(async (e) => {
+        route.close();
+        return e ? route.explain(e) : null;
+      })
+    : transport.closed;
   const agentPath =
     o.agentPath === undefined ? (process.env['SSH_AUTH_SOCK'] ?? null) : o.agentPath;
   const ids =
@@ -102,14 +139,15 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
       transport,
       connection,
       authMethod: result.method,
+      jumpClient: route?.jumpClient ?? null,
       openSession: () => connection.openSession(),
-      closed: transport.closed,
+      closed,
       close: () => transport.disconnect(),
     };
   } catch (e) {
     ids.close();
     if (e instanceof SshError) transport.abort(e);
     else transport.disconnect();
-    throw e;
+    throw route && e instanceof SshError ? await route.explain(e) : e;
   }
 }

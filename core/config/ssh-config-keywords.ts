@@ -286,6 +286,9 @@ const TABLE: readonly (readonly [string, string, KeywordKind])[] = [
   ['setuptimeout', 'serveraliveinterval', k('time')],
   // OpenSSH 9.4; not in 9.2
   ['tag', 'tag', k('string')],
+  // Keyway's own: reconnect with backoff when the connection dies (keyway ssh -N, tunnels);
+  // never printed by -G
+  ['reconnect', 'reconnect', flag],
 ];
 
 const BY_NAME = new Map<string, Keyword>(TABLE.map(([n, name, kind]) => [n, { name, kind }]));

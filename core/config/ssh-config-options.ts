@@ -7,7 +7,7 @@
  * listed in `notActedOn`, so that it is reported rather than silently dropped.
  */
 import { ConfigError } from '../errors.js';
-import type { ResolvedConfig } from './ssh-config-resolve.js';
+import { jumpText, type ResolvedConfig } from './ssh-config-resolve.js';
 import { percentExpand, tildeExpand } from './ssh-config-tokens.js';
 import type { RequestTty, SshOptions, StrictHostKeyChecking } from './ssh-options.js';
 
@@ -39,6 +39,9 @@ export const ACTED_ON = new Set([
   'rekeyinterval',
   'numberofpasswordprompts',
   'pkcs11provider',
+  'proxyjump',
+  'proxycommand',
+  'reconnect',
 ]);
 
 const STRICT: Record<number, StrictHostKeyChecking> = {
@@ -114,6 +117,11 @@ export function toSshOptions(
     o.rekeyLimit = { bytes: bytes > 0 ? bytes : null, seconds: secs > 0 ? secs : null };
   }
   set('numberOfPasswordPrompts', num('numberofpasswordprompts'));
+  // ProxyJump sets ProxyCommand to none when it comes first (the resolver keeps OpenSSH's
+  // first-wins between the two): the jump chain as -J text, the command as written
+  if (st.jump !== undefined) o.proxyJump = st.jump === 'none' ? 'none' : jumpText(st);
+  else if (given('proxycommand')) set('proxyCommand', st.str('proxycommand'));
+  set('reconnect', flag('reconnect'));
   const p11 = given('pkcs11provider') ? st.str('pkcs11provider') : undefined;
   set('pkcs11Provider', p11 === undefined ? undefined : p11.toLowerCase() === 'none' ? '' : p11);
   const notActedOn = dump.filter((line) => {

@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.js';
 import { lookupKeyword } from './ssh-config-keywords.js';
 import type { CliItem } from './ssh-config-resolve.js';
+import { parseJumpSpec } from './jump-spec.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no' | 'ask';
 export type RequestTty = 'yes' | 'no' | 'force' | 'auto';
@@ -39,6 +40,12 @@ export interface SshOptions {
   commandLine: CliItem[];
   /** PKCS11Provider: a module path; '' for none. */
   pkcs11Provider?: string;
+  /** ProxyJump as given (`none` included); ProxyJump and ProxyCommand: the first one set wins. */
+  proxyJump?: string;
+  /** ProxyCommand with its tokens unexpanded (`none` included). */
+  proxyCommand?: string;
+  /** Keyway's own: reconnect when the connection dies (keyway ssh -N). */
+  reconnect?: boolean;
 }
 
 export function emptyOptions(): SshOptions {
@@ -89,6 +96,11 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], where: string
   const found = allowed.find((a) => a === l);
   if (!found) throw new ConfigError(`${where}: "${v}" is not one of ${allowed.join(', ')}`);
   return found;
+}
+
+/** A command's words joined again; a word with spaces in it (it was quoted) is quoted for sh. */
+function commandLine(args: readonly string[]): string {
+  return args.map((a) => (/\s/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
 }
 
 /**
@@ -179,6 +191,15 @@ export function applyOption(
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
     case 'pkcs11provider':
       return set('pkcs11Provider', v.toLowerCase() === 'none' ? '' : v);
+    case 'proxyjump':
+      parseJumpSpec(args.join(' '), `${where}: ProxyJump`); // rejects a malformed value now
+      if (o.proxyCommand === undefined) set('proxyJump', args.join(' '));
+      return;
+    case 'proxycommand':
+      if (o.proxyJump === undefined) set('proxyCommand', commandLine(args));
+      return;
+    case 'reconnect':
+      return set('reconnect', yesNo(v, where));
     default:
       // known to ssh_config but not acted on here: kept by the resolver (ssh-config-resolve.ts)
       if (lookupKeyword(k)) return;

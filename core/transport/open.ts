@@ -1,16 +1,20 @@
 /**
- * Opens a client transport over TCP and waits for the first key exchange: what keyscan and
- * the interop tests need, and what client/connect() will build on.
+ * Opens a client transport over TCP, or over a stream that is already open (a channel of a
+ * jump host, a ProxyCommand's stdio), and waits for the first key exchange: what keyscan, the
+ * interop tests and client/connect() build on.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TimeoutError } from '../errors.js';
 import type { AlgorithmConfig } from './algorithms.js';
 import { attachTransport, connectTcp } from './adapter.js';
 import { Transport, type HostKeyVerifier, type KexCompleted } from './transport.js';
 
 export interface OpenTransportOptions {
+  /** The server's name and port: dialled by TCP, or only named in messages with `stream`. */
   readonly host: string;
   readonly port: number;
+  /** An open stream to run over instead of a TCP connection to host:port. */
+  readonly stream?: Duplex;
   readonly verifyHostKey: HostKeyVerifier;
   readonly algorithms?: AlgorithmConfig;
   /** Time for TCP connect plus the whole first key exchange. Default 30 s. */
@@ -21,7 +25,8 @@ export interface OpenTransportOptions {
 
 export interface OpenedTransport {
   readonly transport: Transport;
-  readonly socket: Socket;
+  /** The TCP socket, or the stream given in the options. */
+  readonly socket: Duplex;
   readonly kex: KexCompleted;
 }
 
@@ -35,7 +40,7 @@ export async function openTransport(opts: OpenTransportOptions): Promise<OpenedT
     ...(opts.rekeyLimitBytes !== undefined ? { rekeyLimitBytes: opts.rekeyLimitBytes } : {}),
     ...(opts.rekeyIntervalMs !== undefined ? { rekeyIntervalMs: opts.rekeyIntervalMs } : {}),
   });
-  const socket = await connectTcp({ host: opts.host, port: opts.port, timeoutMs });
+  const socket = opts.stream ?? (await connectTcp({ host: opts.host, port: opts.port, timeoutMs }));
   attachTransport(transport, socket);
   const left = Math.max(1, timeoutMs - (Date.now() - started));
   let timer: NodeJS.Timeout | undefined;

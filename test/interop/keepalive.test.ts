@@ -11,21 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenSsh } from './harness/index.js';
 import { connect } from '../../core/client/connect.js';
-
-/** Every descendant of `pid` (sshd forks a process per connection, and privsep children). */
-function descendants(pid: number): number[] {
-  let listed: string;
-  try {
-    listed = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return []; // pgrep exits 1 when there are none
-  }
-  const kids = listed
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map(Number);
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
+import { descendants, thaw } from '../support/processes.js';
 
 test('a server stopped with SIGSTOP is detected within ServerAliveInterval × ServerAliveCountMax', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-keepalive-'));
@@ -57,13 +43,7 @@ test('a server stopped with SIGSTOP is detected within ServerAliveInterval × Se
     assert.match(err?.message ?? '', /Timeout, server 127\.0\.0\.1 not responding/);
     assert.ok(took <= 500 * 3 + 1000, `took ${took} ms`);
   } finally {
-    for (const p of frozen) {
-      try {
-        process.kill(p, 'SIGCONT');
-      } catch {
-        // already gone
-      }
-    }
+    thaw(frozen);
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,8 +2,8 @@
  * `keyway scp` (the built bin, a child process) against Debian's sshd: up and down by
  * sha256, -r trees, -p keeping mode and mtime, several sources into a directory, an scp://
  * URI with its port, remote to remote through us, and the failures: a missing remote file
- * (exit 1, `scp: <path>: No such file or directory`), several sources into a file, -J, and a
- * host that does not answer (exit 255).
+ * (exit 1, `scp: <path>: No such file or directory`), several sources into a file, and a jump
+ * host or a host that does not answer (exit 255).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -148,10 +148,13 @@ test('a missing remote file: exit 1 and scp: <path>: No such file or directory',
   assert.equal(readFileSync(at('down', 'exists.txt'), 'utf8'), 'here', 'the others still copy');
 });
 
-test('-J is refused clearly; a host nobody answers on exits 255', async () => {
-  const j = await scp(['-J', 'jump', at('m1.txt'), remote('x')]);
-  assert.equal(j.code, 1);
-  assert.match(j.err, /-J is not supported yet/);
+test('a jump host or a host nobody answers on: exit 255, the failing one named', async () => {
+  const j = await scp(['-J', '127.0.0.1:1', at('m1.txt'), remote('x')]);
+  assert.equal(j.code, 255);
+  assert.match(
+    j.err,
+    /^jump host 1 \(\S+@127\.0\.0\.1 port 1\): connect to host 127\.0\.0\.1 port 1: Connection refused$/m,
+  );
   const r = await runKeyway([
     'scp',
     '-F',

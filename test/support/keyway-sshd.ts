@@ -31,6 +31,8 @@ export interface KeywaySshdOptions {
   readonly args?: readonly string[];
   /** Reuse a data directory (host keys from an earlier start). */
   readonly dataDir?: string;
+  /** Listen on this port (a restart on the same port); default: one the OS picks. */
+  readonly port?: number;
 }
 
 export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<KeywaySshd> {
@@ -44,7 +46,7 @@ export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<Keyway
       join(repo, 'bin/keyway.js'),
       'sshd',
       '-p',
-      '0',
+      String(o.port ?? 0),
       '-D',
       dataDir,
       '--authorized-keys',

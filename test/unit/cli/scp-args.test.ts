@@ -80,7 +80,7 @@ test('options, sources and target; -J parsed for a clear refusal later', () => {
   ]);
   assert.deepEqual(a.target, { kind: 'remote', host: 'host', path: 'dir/' });
   const j = parseScpArgs(['-J', 'jumphost', '-o', 'BatchMode=yes', '-F', 'cfg', 'h:x', '.']);
-  assert.equal(j.jump, 'jumphost');
+  assert.equal(j.options.proxyJump, 'jumphost');
   assert.equal(j.options.batchMode, true);
   assert.equal(j.configFile, 'cfg');
   assert.throws(() => parseScpArgs(['only-one']), /at least one source and a target/);

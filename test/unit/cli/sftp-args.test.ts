@@ -41,7 +41,8 @@ test('sftp options: -b implies BatchMode and quiet; -N brings the messages back'
   assert.deepEqual(a.destination, { user: 'u', host: 'h', path: '/x' });
   assert.equal(parseSftpArgs(['-N', '-b', 'f', 'h']).quiet, false);
   assert.equal(parseSftpArgs(['h']).quiet, false);
-  assert.equal(parseSftpArgs(['-J', 'j', 'h']).jump, 'j');
+  assert.equal(parseSftpArgs(['-J', 'u@j:2222,k', 'h']).options.proxyJump, 'u@j:2222,k');
+  assert.throws(() => parseSftpArgs(['-J', 'j:0', 'h']), /bad port in jump host "j:0"/);
   assert.throws(() => parseSftpArgs(['-b', 'a', '-b', 'b', 'h']), /Batch file already specified/);
   assert.throws(() => parseSftpArgs([]), /no destination/);
   assert.throws(() => parseSftpArgs(['h', 'extra']), /unexpected argument/);

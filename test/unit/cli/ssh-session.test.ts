@@ -62,6 +62,7 @@ function clientOf(p: ConnectionPair): SshClient {
     transport: p.pair.client,
     connection: p.client,
     authMethod: 'none',
+    jumpClient: null,
     openSession: () => p.client.openSession(),
     closed: p.pair.client.closed,
     close: () => p.pair.client.disconnect(),
