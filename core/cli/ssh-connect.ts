@@ -11,6 +11,8 @@ import { homedir, userInfo } from 'node:os';
 import { AuthCancelled, AuthError } from '../auth/errors.js';
 import { sanitizeForTerminal } from '../auth/messages.js';
 import { connect, type SshClient } from '../client/connect.js';
+import { optionSettings } from '../client/option-settings.js';
+import { CONFIG_FILE_KEYWORDS } from '../config/config-keywords.js';
 import { parseSshConfig, resolveHost } from '../config/ssh-config.js';
 import { applyOption, type SshOptions } from '../config/ssh-options.js';
 import {
@@ -34,34 +36,6 @@ export interface CliIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
-
-/** Keywords read from config files now; the full language comes with the ssh_config issue. */
-const CONFIG_FILE_KEYWORDS = new Set([
-  'hostname',
-  'user',
-  'port',
-  'identityfile',
-  'identitiesonly',
-  'stricthostkeychecking',
-  'userknownhostsfile',
-  'passwordauthentication',
-  'kbdinteractiveauthentication',
-  'batchmode',
-  'kexalgorithms',
-  'ciphers',
-  'macs',
-  'hostkeyalgorithms',
-  'pubkeyacceptedalgorithms',
-  'serveraliveinterval',
-  'serveralivecountmax',
-  'connecttimeout',
-  'requesttty',
-  'setenv',
-  'sendenv',
-  'rekeylimit',
-  'numberofpasswordprompts',
-  'pubkeyauthentication',
-]);
 
 export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
@@ -268,27 +242,7 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
         return allowPasswords(o.kbdInteractiveAuthentication);
       },
     },
-    ...(o.pubkeyAcceptedAlgorithms
-      ? { pubkeyAlgorithms: o.pubkeyAcceptedAlgorithms.split(',') }
-      : {}),
-    ...(o.numberOfPasswordPrompts !== undefined ? { maxPrompts: o.numberOfPasswordPrompts } : {}),
-    algorithms: {
-      ...(o.kexAlgorithms ? { kex: o.kexAlgorithms } : {}),
-      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
-      ...(o.macs ? { macs: o.macs } : {}),
-      ...(o.hostKeyAlgorithms ? { hostKey: o.hostKeyAlgorithms } : {}),
-    },
-    ...(o.connectTimeout ? { connectTimeoutMs: o.connectTimeout * 1000 } : {}),
-    ...(o.rekeyLimit?.bytes ? { rekeyLimitBytes: o.rekeyLimit.bytes } : {}),
-    ...(o.rekeyLimit?.seconds ? { rekeyIntervalMs: o.rekeyLimit.seconds * 1000 } : {}),
-    ...(o.serverAliveInterval
-      ? {
-          keepalive: {
-            intervalMs: o.serverAliveInterval * 1000,
-            countMax: o.serverAliveCountMax ?? 3,
-          },
-        }
-      : {}),
+    ...optionSettings(o),
     onWarning: (m) => io.err(m),
   });
 }
