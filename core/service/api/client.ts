@@ -34,8 +34,9 @@ export class ServiceClient {
 
   constructor(private readonly send: (frame: Uint8Array) => void) {
     this.api = new Proxy({} as ServiceApi, {
+      // 'then' stays undefined so that awaiting the api object does not send a call
       get: (_t, method) =>
-        typeof method === 'string'
+        typeof method === 'string' && method !== 'then'
           ? (args: unknown) => this.call(method as MethodName, args as never)
           : undefined,
     });

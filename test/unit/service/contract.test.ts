@@ -116,6 +116,8 @@ test('a closed client rejects pending and later calls with SERVICE_CHANNEL_CLOSE
   client.close();
   await assert.rejects(pending, { code: 'SERVICE_CHANNEL_CLOSED' });
   await assert.rejects(client.api.listHosts({}), { code: 'SERVICE_CHANNEL_CLOSED' });
+  // the api object is not a thenable: awaiting it sends nothing
+  assert.equal((client.api as unknown as { then?: unknown }).then, undefined);
 });
 
 test('every method of the contract has a schema and a handler', async () => {
