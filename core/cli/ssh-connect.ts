@@ -12,6 +12,7 @@ import { sanitizeForTerminal } from '../auth/messages.js';
 import { connect, type ConnectOptions, type SshClient } from '../client/connect.js';
 import { JumpHostError, ProxyCommandError } from '../client/route-errors.js';
 import type { SshOptions } from '../config/ssh-options.js';
+import { optionSettings } from '../client/option-settings.js';
 import {
   ConnectionLost,
   DisconnectedByPeer,
@@ -28,7 +29,7 @@ import {
 import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
 import { routeOptions } from './jump-hosts.js';
-import { resolveForCli } from './ssh-resolve.js';
+import { resolveDestination } from '../config/ssh-config-host.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
 export interface CliIo {
@@ -169,7 +170,7 @@ export async function resolveTarget(
   destination: { readonly user?: string; readonly host: string; readonly port?: number },
   configFile: string | undefined,
 ): Promise<CliTarget & { readonly notActedOn: readonly string[] }> {
-  const r = await resolveForCli(o, destination, configFile);
+  const r = await resolveDestination(o, destination, configFile);
   for (const w of r.resolved.state.warnings) process.stderr.write(`${w}\n`);
   return {
     options: r.options,
@@ -262,27 +263,7 @@ function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
         return allowPasswords(o.kbdInteractiveAuthentication);
       },
     },
-    ...(o.pubkeyAcceptedAlgorithms
-      ? { pubkeyAlgorithms: o.pubkeyAcceptedAlgorithms.split(',') }
-      : {}),
-    ...(o.numberOfPasswordPrompts !== undefined ? { maxPrompts: o.numberOfPasswordPrompts } : {}),
-    algorithms: {
-      ...(o.kexAlgorithms ? { kex: o.kexAlgorithms } : {}),
-      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
-      ...(o.macs ? { macs: o.macs } : {}),
-      ...(o.hostKeyAlgorithms ? { hostKey: o.hostKeyAlgorithms } : {}),
-    },
-    ...(o.connectTimeout ? { connectTimeoutMs: o.connectTimeout * 1000 } : {}),
-    ...(o.rekeyLimit?.bytes ? { rekeyLimitBytes: o.rekeyLimit.bytes } : {}),
-    ...(o.rekeyLimit?.seconds ? { rekeyIntervalMs: o.rekeyLimit.seconds * 1000 } : {}),
-    ...(o.serverAliveInterval
-      ? {
-          keepalive: {
-            intervalMs: o.serverAliveInterval * 1000,
-            countMax: o.serverAliveCountMax ?? 3,
-          },
-        }
-      : {}),
+    ...optionSettings(o),
     onWarning: (m) => io.err(m),
   };
 }

@@ -9,7 +9,7 @@ import { SshError } from '../errors.js';
 import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
-import { resolveForCli } from './ssh-resolve.js';
+import { resolveDestination } from '../config/ssh-config-host.js';
 import { keepConnected } from './ssh-reconnect.js';
 import { runSession, wantPty } from './ssh-session.js';
 import { forwardStdio } from './ssh-stdio-forward.js';
@@ -24,7 +24,7 @@ export interface SshIo {
 export async function sshMain(argv: readonly string[], io: SshIo): Promise<number> {
   const args = parseSshArgs(argv);
   if (args.dumpConfig) {
-    const r = await resolveForCli(
+    const r = await resolveDestination(
       args.options,
       args.destination,
       args.configFile,

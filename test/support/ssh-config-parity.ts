@@ -16,7 +16,7 @@ import {
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseSshArgs } from '../../core/cli/ssh-args.js';
-import { resolveForCli } from '../../core/cli/ssh-resolve.js';
+import { resolveDestination } from '../../core/config/ssh-config-host.js';
 import type { LocalContext } from '../../core/config/ssh-config-match.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 
@@ -83,7 +83,7 @@ export async function keywayDump(
 ): Promise<string[] | { error: string }> {
   try {
     const a = parseSshArgs(argv);
-    const r = await resolveForCli(
+    const r = await resolveDestination(
       a.options,
       a.destination,
       a.configFile,

@@ -14,7 +14,7 @@ import {
 import { globPaths, matchComponent } from '../../../core/config/ssh-config-include.js';
 import { ConfigError } from '../../../core/errors.js';
 import { addIdentityFile, emptyOptions } from '../../../core/config/ssh-options.js';
-import { resolveForCli } from '../../../core/cli/ssh-resolve.js';
+import { resolveDestination } from '../../../core/config/ssh-config-host.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const local = (home: string) => ({
@@ -159,7 +159,7 @@ test('-i and IdentityFile with a pkcs11: URI: kept verbatim, not a missing file,
     const o = emptyOptions();
     addIdentityFile(o, uri);
     addIdentityFile(o, t.path('missing_key'));
-    const r = await resolveForCli(o, { host: 'h' }, '/dev/null', local(t.dir));
+    const r = await resolveDestination(o, { host: 'h' }, '/dev/null', local(t.dir));
     assert.deepEqual(r.options.identityFiles, [uri]);
     assert.deepEqual(r.resolved.state.warnings, [
       `Warning: Identity file ${t.path('missing_key')} not accessible: No such file or directory.`,
@@ -169,9 +169,14 @@ test('-i and IdentityFile with a pkcs11: URI: kept verbatim, not a missing file,
       t.path('cfg'),
       'Host h\n  PKCS11Provider /opt/token.so\nHost none\n  PKCS11Provider none\n',
     );
-    const p = await resolveForCli(emptyOptions(), { host: 'h' }, t.path('cfg'), local(t.dir));
+    const p = await resolveDestination(emptyOptions(), { host: 'h' }, t.path('cfg'), local(t.dir));
     assert.equal(p.options.pkcs11Provider, '/opt/token.so');
-    const n = await resolveForCli(emptyOptions(), { host: 'none' }, t.path('cfg'), local(t.dir));
+    const n = await resolveDestination(
+      emptyOptions(),
+      { host: 'none' },
+      t.path('cfg'),
+      local(t.dir),
+    );
     assert.ok(!n.options.pkcs11Provider, 'none: no provider');
   } finally {
     t.cleanup();

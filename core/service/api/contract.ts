@@ -1,0 +1,243 @@
+/**
+ * The typed contract between the UI and the application service (DESIGN.md runtime picture,
+ * CONVENTIONS §11): invoke methods (one argument object in, one result out) and event streams.
+ * Electron's preload and the browser host's WebSocket carry exactly this; the renderer imports
+ * it only as types (`import type`). Argument types come from the zod schemas that validate them
+ * at run time (schemas.ts); results and events are plain data (JSON plus Uint8Array).
+ *
+ * Errors cross as WireError {name, code, message, details} (errors.ts) and are rebuilt as
+ * ServiceCallError with the same name and code.
+ */
+import type { MethodArgs, MethodName } from './schemas.js';
+
+export type { MethodArgs, MethodName, PromptAnswer, Target, ProfileInput } from './schemas.js';
+
+// ---- hosts ---------------------------------------------------------------------------------
+
+/** A saved profile (profiles.json in the app data directory). */
+export interface Profile {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly identityFiles?: readonly string[];
+  readonly group?: string;
+  readonly colour?: string;
+}
+
+/** A `Host` alias of ~/.ssh/config (read-only), with what it resolves to. */
+export interface SshConfigHost {
+  readonly alias: string;
+  readonly hostName: string;
+  readonly port: number;
+  readonly user: string;
+}
+
+export interface HostList {
+  readonly profiles: readonly Profile[];
+  readonly sshConfig: readonly SshConfigHost[];
+  /** Files that could not be read (a broken profiles.json, a bad ssh_config), in words. */
+  readonly problems: readonly string[];
+}
+
+/** A parsed quick-connect string `[user@]host[:port]` (user and port absent when not typed). */
+export interface QuickTarget {
+  readonly host: string;
+  readonly port?: number;
+  readonly user?: string;
+}
+
+// ---- connections ---------------------------------------------------------------------------
+
+export type ConnectionState =
+  'connecting' | 'authenticating' | 'connected' | 'disconnected' | 'failed';
+
+export interface WireError {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+export interface ConnectionInfo {
+  readonly connectionId: string;
+  /** What the tab is called: user@host, or user@host:port off port 22. */
+  readonly label: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly state: ConnectionState;
+  /** Why it failed or dropped (state failed / disconnected by error). */
+  readonly error?: WireError;
+}
+
+/** Host key as the prompt shows it. */
+export interface HostKeyInfo {
+  readonly keyType: string;
+  readonly bits: number;
+  /** SHA256:… */
+  readonly fingerprint: string;
+  /** ssh-keygen -lv's picture, lines joined by \n. */
+  readonly randomart: string;
+  /** The line "Accept and save" would add to known_hosts. */
+  readonly knownHostsLine: string;
+}
+
+interface PromptBase {
+  readonly promptId: string;
+  readonly connectionId: string;
+}
+
+export type Prompt =
+  | (PromptBase & {
+      readonly kind: 'hostKey';
+      /** new: not known; changed: known_hosts has another key ("REMOTE HOST IDENTIFICATION HAS CHANGED"). */
+      readonly status: 'new' | 'changed';
+      /** The name it is recorded under: host or [host]:port. */
+      readonly name: string;
+      readonly key: HostKeyInfo;
+      /** For a changed key: what known_hosts has (file:line, type, fingerprint). */
+      readonly known: readonly {
+        readonly file: string;
+        readonly line: number;
+        readonly type: string;
+        readonly fingerprint: string;
+      }[];
+    })
+  | (PromptBase & { readonly kind: 'password'; readonly user: string; readonly attempt: number })
+  | (PromptBase & {
+      readonly kind: 'passphrase';
+      readonly keyPath: string;
+      readonly attempt: number;
+    })
+  | (PromptBase & {
+      readonly kind: 'keyboardInteractive';
+      readonly name: string;
+      readonly instruction: string;
+      readonly prompts: readonly { readonly prompt: string; readonly echo: boolean }[];
+    });
+
+// ---- terminals -----------------------------------------------------------------------------
+
+export interface TerminalInfo {
+  readonly terminalId: string;
+  readonly connectionId: string;
+}
+
+// ---- files ---------------------------------------------------------------------------------
+
+export type FileKind = 'file' | 'directory' | 'symlink' | 'other';
+
+export interface FileEntry {
+  readonly name: string;
+  readonly path: string;
+  readonly kind: FileKind;
+  readonly size: number | null;
+  /** Seconds since the epoch. */
+  readonly mtime: number | null;
+  /** Permission bits (& 0o7777), null when unknown. */
+  readonly mode: number | null;
+}
+
+export interface DirectoryListing {
+  /** The directory listed, as given. */
+  readonly path: string;
+  /** Sorted by name; '.' and '..' left out. */
+  readonly entries: readonly FileEntry[];
+}
+
+export type TransferState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface TransferInfo {
+  readonly transferId: string;
+  readonly connectionId: string;
+  readonly direction: 'upload' | 'download';
+  readonly localPath: string;
+  readonly remotePath: string;
+  readonly state: TransferState;
+  /** Bytes of all files so far (a resumed file counts its existing part). */
+  readonly bytes: number;
+  /** Known once the source is walked. */
+  readonly totalBytes: number | null;
+  readonly filesDone: number;
+  readonly filesTotal: number | null;
+  readonly bytesPerSecond: number;
+  /** The file being moved now. */
+  readonly currentPath: string | null;
+  readonly error?: WireError;
+  /** Files of a tree that failed while the rest went on. */
+  readonly failures: readonly { readonly path: string; readonly message: string }[];
+}
+
+// ---- methods and events --------------------------------------------------------------------
+
+export interface MethodResults {
+  listHosts: HostList;
+  saveProfile: Profile;
+  deleteProfile: void;
+  parseQuickConnect: QuickTarget;
+  connect: ConnectionInfo;
+  disconnect: void;
+  reconnect: ConnectionInfo;
+  listConnections: readonly ConnectionInfo[];
+  answerPrompt: void;
+  openTerminal: TerminalInfo;
+  writeTerminal: void;
+  resizeTerminal: void;
+  ackTerminal: void;
+  closeTerminal: void;
+  remoteHome: string;
+  remoteList: DirectoryListing;
+  remoteStat: FileEntry;
+  remoteMkdir: void;
+  remoteRename: void;
+  remoteDelete: void;
+  remoteChmod: void;
+  localHome: string;
+  localList: DirectoryListing;
+  localStat: FileEntry;
+  localMkdir: void;
+  localRename: void;
+  localDelete: void;
+  localChmod: void;
+  startTransfer: TransferInfo;
+  cancelTransfer: void;
+  listTransfers: readonly TransferInfo[];
+}
+
+/** The service as the UI calls it: `await api.connect({ target })`. */
+export type ServiceApi = {
+  readonly [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResults[M]>;
+};
+
+export interface ServiceEvents {
+  /** A connection changed state (also sent once when it is created). */
+  connectionState: ConnectionInfo;
+  /** Something needs a person; answer with answerPrompt(promptId, …). */
+  prompt: Prompt;
+  /** A prompt is no longer wanted (answered, or its connection went away). */
+  promptClosed: { readonly promptId: string };
+  /**
+   * Terminal output, batched (about 16 ms or 64 KiB). Acknowledge with ackTerminal once
+   * rendered: above FLOW_HIGH_WATERMARK unacknowledged bytes the service stops reading.
+   */
+  terminalData: { readonly terminalId: string; readonly data: Uint8Array };
+  /** The shell ended or its connection dropped. */
+  terminalExit: {
+    readonly terminalId: string;
+    readonly exitCode: number | null;
+    readonly signal: string | null;
+    readonly error?: WireError;
+  };
+  /** A transfer's progress (at most 10 a second) or state changed. */
+  transfer: TransferInfo;
+  /** Profiles changed (saved, deleted). */
+  hostsChanged: Record<string, never>;
+}
+
+export type EventName = keyof ServiceEvents;
+
+/** Flow-control constants (CONVENTIONS §13); acknowledge at most LOW in one ack. */
+export const FLOW_HIGH_WATERMARK = 100_000;
+export const FLOW_LOW_WATERMARK = 5_000;

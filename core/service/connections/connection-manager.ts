@@ -1,0 +1,238 @@
+/**
+ * Connections as the UI sees them: connect / disconnect / reconnect with `connectionState`
+ * events, one SSH connection per user@host:port shared by that host's terminals and SFTP
+ * panes (connect() to a host already connecting or connected returns that connection). connect
+ * returns at once in state 'connecting'; prompts (host key, passphrase, password,
+ * keyboard-interactive) arrive as events carrying the connection's id, and the state moves to
+ * 'authenticating' only after the host key is accepted, then 'connected' or 'failed'. A drop
+ * or a clean close is 'disconnected' (with the error, if any). SFTP channels are opened on
+ * demand: one for browsing, one for the transfer queue, so a big transfer never queues
+ * behind a listing or the other way round.
+ */
+import { randomUUID } from 'node:crypto';
+import { connect, type SshClient } from '../../client/connect.js';
+import { openSftp, type SftpClient } from '../../sftp/index.js';
+import type { ConnectionInfo, ConnectionState } from '../api/contract.js';
+import { toWireError } from '../api/errors.js';
+import type { Target } from '../api/schemas.js';
+import { NotConnectedError, NotFoundError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { Hosts, ResolvedTarget } from '../hosts/hosts.js';
+import { connectOptions, knownHostsFiles } from './connect-options.js';
+import { serviceHostKeyVerifier } from './host-key-check.js';
+import type { PromptBroker } from './prompts.js';
+
+export interface ConnectionManagerOptions {
+  readonly hosts: Hosts;
+  readonly prompts: PromptBroker;
+  readonly emit: EventSink;
+  /** The home directory whose ~/.ssh the connections use. */
+  readonly home: string;
+  /** Agent socket; undefined: $SSH_AUTH_SOCK; null: none. */
+  readonly agentPath?: string | null;
+  readonly globalKnownHostsFiles: readonly string[];
+  readonly onWarning: (message: string) => void;
+}
+
+export type SftpPurpose = 'browse' | 'transfer';
+
+interface Record_ {
+  readonly id: string;
+  readonly target: ResolvedTarget;
+  state: ConnectionState;
+  error: Error | null;
+  client: SshClient | null;
+  /** Bumped by every start and disconnect: an attempt from an older generation is stale. */
+  generation: number;
+  sftp: Map<SftpPurpose, Promise<SftpClient>>;
+}
+
+const LIVE: readonly ConnectionState[] = ['connecting', 'authenticating', 'connected'];
+
+export class ConnectionManager {
+  private readonly records = new Map<string, Record_>();
+
+  constructor(private readonly o: ConnectionManagerOptions) {}
+
+  async connect(target: Target): Promise<ConnectionInfo> {
+    const resolved = await this.o.hosts.resolve(target);
+    for (const r of this.records.values()) {
+      if (r.target.key === resolved.key && LIVE.includes(r.state)) return this.info(r);
+    }
+    const r: Record_ = {
+      id: randomUUID(),
+      target: resolved,
+      state: 'connecting',
+      error: null,
+      client: null,
+      generation: 0,
+      sftp: new Map(),
+    };
+    this.records.set(r.id, r);
+    this.start(r);
+    return this.info(r);
+  }
+
+  disconnect(id: string): void {
+    const r = this.get(id);
+    this.stop(r);
+    this.setState(r, 'disconnected', null);
+  }
+
+  reconnect(id: string): ConnectionInfo {
+    const r = this.get(id);
+    this.stop(r);
+    this.start(r);
+    return this.info(r);
+  }
+
+  list(): ConnectionInfo[] {
+    return [...this.records.values()].map((r) => this.info(r));
+  }
+
+  /** The live SSH client of a connected connection. */
+  client(id: string): SshClient {
+    const r = this.get(id);
+    if (r.state !== 'connected' || !r.client) {
+      throw new NotConnectedError(`connection ${r.target.label} is ${r.state}`, {
+        connectionId: id,
+        state: r.state,
+      });
+    }
+    return r.client;
+  }
+
+  /** The connection's SFTP client for this purpose, opened on first use. */
+  sftp(id: string, purpose: SftpPurpose): Promise<SftpClient> {
+    const client = this.client(id);
+    const r = this.get(id);
+    let p = r.sftp.get(purpose);
+    if (!p) {
+      p = openSftp(client);
+      r.sftp.set(purpose, p);
+      p.catch(() => r.sftp.get(purpose) === p && r.sftp.delete(purpose));
+    }
+    return p;
+  }
+
+  /** Ends every connection (service shutdown). */
+  closeAll(): void {
+    for (const r of this.records.values()) this.stop(r);
+  }
+
+  private get(id: string): Record_ {
+    const r = this.records.get(id);
+    if (!r) throw new NotFoundError('connection', id);
+    return r;
+  }
+
+  private stop(r: Record_): void {
+    r.generation++;
+    this.o.prompts.withdraw(r.id);
+    this.dropSftp(r);
+    const c = r.client;
+    r.client = null;
+    c?.close();
+  }
+
+  private dropSftp(r: Record_): void {
+    for (const p of r.sftp.values())
+      p.then(
+        (s) => s.end(),
+        () => {},
+      );
+    r.sftp.clear();
+  }
+
+  private start(r: Record_): void {
+    const gen = ++r.generation;
+    const current = () => r.generation === gen;
+    this.setState(r, 'connecting', null);
+    let unsafe = false;
+    const t = r.target;
+    const ask = this.o.prompts.ask.bind(this.o.prompts);
+    const verify = serviceHostKeyVerifier({
+      connectionId: r.id,
+      host: t.host,
+      port: t.port,
+      strict: t.options.strictHostKeyChecking ?? 'ask',
+      knownHostsFiles: knownHostsFiles(t, this.o.home),
+      globalKnownHostsFiles: this.o.globalKnownHostsFiles,
+      ask,
+      onUnsafe: () => (unsafe = true),
+      onWarning: this.o.onWarning,
+    });
+    const secret = (a: Awaited<ReturnType<PromptBroker['ask']>>) =>
+      current() && a?.kind === 'secret' ? a.value : null;
+    const options = connectOptions(t, this.o.home, this.o.agentPath, {
+      verifyHostKey: async (key, alg) => {
+        const ok = await verify(key, alg);
+        if (ok && current()) this.setState(r, 'authenticating', null);
+        return ok && current();
+      },
+      passphrase: async (p) =>
+        secret(
+          await ask({
+            kind: 'passphrase',
+            connectionId: r.id,
+            keyPath: p.path,
+            attempt: p.attempt,
+          }),
+        ),
+      password: async (p) =>
+        secret(
+          await ask({ kind: 'password', connectionId: r.id, user: p.username, attempt: p.attempt }),
+        ),
+      keyboardInteractive: async (req) => {
+        const a = await ask({
+          kind: 'keyboardInteractive',
+          connectionId: r.id,
+          name: req.name,
+          instruction: req.instruction,
+          prompts: req.prompts.map((q) => ({ prompt: q.prompt, echo: q.echo })),
+        });
+        return current() && a?.kind === 'keyboardInteractive' ? a.answers : null;
+      },
+      passwordsAllowed: () => !unsafe,
+      onWarning: this.o.onWarning,
+    });
+    connect(options).then(
+      (client) => {
+        if (!current()) return client.close();
+        r.client = client;
+        this.setState(r, 'connected', null);
+        void client.closed.then((err) => {
+          if (r.client !== client) return;
+          r.client = null;
+          this.dropSftp(r);
+          this.o.prompts.withdraw(r.id);
+          this.setState(r, 'disconnected', err);
+        });
+      },
+      (e: unknown) => {
+        if (!current()) return;
+        this.o.prompts.withdraw(r.id);
+        this.setState(r, 'failed', e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  }
+
+  private setState(r: Record_, state: ConnectionState, error: Error | null): void {
+    r.state = state;
+    r.error = error;
+    this.o.emit('connectionState', this.info(r));
+  }
+
+  private info(r: Record_): ConnectionInfo {
+    const t = r.target;
+    return {
+      connectionId: r.id,
+      label: t.label,
+      host: t.host,
+      port: t.port,
+      user: t.user,
+      state: r.state,
+      ...(r.error ? { error: toWireError(r.error) } : {}),
+    };
+  }
+}

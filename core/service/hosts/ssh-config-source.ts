@@ -1,0 +1,36 @@
+/**
+ * The service's one window onto ~/.ssh/config (ssh_config(5)): which `Host` aliases to list
+ * and what options apply to a destination, resolved by core/config as `ssh -F file` would
+ * (Host and Match blocks, Include, tokens, first value wins). Everything the service knows
+ * about ssh_config goes through here.
+ */
+import { existsSync } from 'node:fs';
+import {
+  hostAliases,
+  localContext,
+  resolveDestination,
+  type Destination,
+} from '../../config/ssh-config-host.js';
+import { emptyOptions, type SshOptions } from '../../config/ssh-options.js';
+
+export interface SshConfigFile {
+  readonly aliases: readonly string[];
+  /**
+   * The options for a destination (host as typed, with the user and port given for it), first
+   * value wins; hostName, user and port always resolved. ConfigError for a bad value.
+   */
+  optionsFor(destination: Destination): Promise<SshOptions>;
+}
+
+/** Reads `file`; a missing file names no aliases and gives OpenSSH's defaults. */
+export async function loadSshConfig(file: string, defaultUser?: string): Promise<SshConfigFile> {
+  const aliases = await hostAliases(file);
+  const local = localContext(defaultUser);
+  // read as `ssh -F file` reads it; no file at all is the same as an empty one
+  const source = existsSync(file) ? file : 'none';
+  return {
+    aliases,
+    optionsFor: async (destination) =>
+      (await resolveDestination(emptyOptions(), destination, source, local)).options,
+  };
+}
