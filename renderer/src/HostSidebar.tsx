@@ -100,7 +100,7 @@ export function HostSidebar(p: Props) {
               <button
                 type="button"
                 className="host-name"
-                title={`Connect to ${h.name}`}
+                aria-label={`Connect to ${h.name}`}
                 onClick={() => p.onConnect({ kind: 'profile', id: h.id })}
               >
                 {h.colour && (
