@@ -133,11 +133,21 @@ test('add a host, connect, accept the host key, run a command, resize', async ()
     .join(' ');
   await shot('03-terminal');
   await page.setViewportSize({ width: 900, height: 560 });
-  await page.keyboard.type('clear; stty size\n');
+  // the pty learns the new size a moment after the page does: ask again until it shows
+  let now = first;
   await until(async () => {
-    const m = /^(\d+) (\d+)$/m.exec(await terminalText());
-    return m !== null && `${m[1]} ${m[2]}` !== first;
+    await page.keyboard.type('clear; stty size\n');
+    const text = await waitTerminal(/^\d+ \d+$/m, 'stty size after the resize');
+    now = text
+      .match(/^(\d+) (\d+)$/m)
+      ?.slice(1)
+      .join(' ');
+    return now !== first;
   }, 'stty size to follow the resize');
+  // a smaller window: fewer rows and columns than before
+  const [rows0 = 0, cols0 = 0] = (first ?? '').split(' ').map(Number);
+  const [rows = 0, cols = 0] = (now ?? '').split(' ').map(Number);
+  assert.ok(rows > 0 && rows < rows0 && cols > 0 && cols < cols0, `${first} -> ${now}`);
   await shot('04-resized');
   await page.setViewportSize({ width: 1280, height: 800 });
 });
