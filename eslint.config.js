@@ -73,9 +73,15 @@ export default tseslint.config(
               message: 'renderer/ runs sandboxed: no Node, no Electron.',
             },
             {
-              group: ['../core/*', '../../core/*'],
+              // from core/ only the contract and the three browser-safe api/ modules
+              regex: '^(\\.\\./)+core/(?!service/api/(contract|client|frames|errors)\\.js$)',
+              message:
+                'renderer/ imports from core only api/contract.js (types) and api/client.js, frames.js, errors.js.',
+            },
+            {
+              regex: '^(\\.\\./)+core/service/api/contract\\.js$',
               allowTypeImports: true,
-              message: 'renderer/ imports core only as types (the service contract).',
+              message: 'renderer/ imports the contract only as types.',
             },
           ],
         },

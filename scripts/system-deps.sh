@@ -28,6 +28,7 @@ KEYWAY_SYSTEM_PACKAGES=(
   libnss-wrapper # a passwd entry whose home is a temp dir, for ssh -G parity (ssh_config tests)
   softhsm2       # a PKCS#11 token in a temp dir for the smartcard tests (test/interop/pkcs11*)
   opensc         # pkcs11-tool: makes the token's key pairs
+  chromium         # Debian's Chromium for the UI tests (test/e2e, playwright-core executablePath)
 )
 
 if [[ "${1:-}" == --app ]]; then

@@ -1,0 +1,113 @@
+/**
+ * Add or edit a saved host profile: name, host, port, user, identity files (one per line),
+ * group and colour. The service validates every field (api/schemas.ts); its error is shown in
+ * the dialog, which stays open so nothing typed is lost.
+ */
+import { useState, type InputHTMLAttributes } from 'react';
+import type { Profile, ProfileInput } from '../../core/service/api/contract.js';
+import { describeError } from './describe-error.js';
+import { Modal } from './Modal.js';
+
+interface Props {
+  readonly profile: Profile | null;
+  readonly onSave: (p: ProfileInput) => Promise<unknown>;
+  readonly onCancel: () => void;
+}
+
+function TextField({
+  label,
+  onChange,
+  ...input
+}: { label: string; onChange: (v: string) => void } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'onChange'
+>) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} onChange={(ev) => onChange(ev.target.value)} />
+    </label>
+  );
+}
+
+export function ProfileDialog({ profile, onSave, onCancel }: Props) {
+  const [name, setName] = useState(profile?.name ?? '');
+  const [host, setHost] = useState(profile?.host ?? '');
+  const [port, setPort] = useState(profile?.port !== undefined ? String(profile.port) : '');
+  const [user, setUser] = useState(profile?.user ?? '');
+  const [identities, setIdentities] = useState((profile?.identityFiles ?? []).join('\n'));
+  const [group, setGroup] = useState(profile?.group ?? '');
+  const [colour, setColour] = useState(profile?.colour ?? '');
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    if (port !== '' && !/^\d{1,5}$/.test(port))
+      return setError('The port is a number, 1 to 65535.');
+    const files = identities
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    const input: ProfileInput = {
+      ...(profile ? { id: profile.id } : {}),
+      name: name.trim() || host.trim(),
+      host: host.trim(),
+      ...(port !== '' ? { port: Number(port) } : {}),
+      ...(user.trim() !== '' ? { user: user.trim() } : {}),
+      ...(files.length > 0 ? { identityFiles: files } : {}),
+      ...(group.trim() !== '' ? { group: group.trim() } : {}),
+      ...(colour !== '' ? { colour } : {}),
+    };
+    onSave(input).catch((e: unknown) => setError(describeError(e)));
+  };
+
+  return (
+    <Modal title={profile ? `Edit ${profile.name}` : 'Add host'} onCancel={onCancel}>
+      <form
+        className="profile-form"
+        onSubmit={(ev) => {
+          ev.preventDefault();
+          submit();
+        }}
+      >
+        <TextField label="Name" value={name} onChange={setName} placeholder="(the host)" />
+        <TextField label="Host" value={host} onChange={setHost} required spellCheck={false} />
+        <div className="row">
+          <TextField
+            label="Port"
+            value={port}
+            onChange={setPort}
+            placeholder="22"
+            inputMode="numeric"
+          />
+          <TextField label="User" value={user} onChange={setUser} spellCheck={false} />
+        </div>
+        <label className="field">
+          <span>Identity files (one per line)</span>
+          <textarea
+            value={identities}
+            onChange={(ev) => setIdentities(ev.target.value)}
+            rows={2}
+            spellCheck={false}
+          />
+        </label>
+        <div className="row">
+          <TextField label="Group" value={group} onChange={setGroup} />
+          <TextField label="Colour" value={colour} onChange={setColour} placeholder="#3b82f6" />
+        </div>
+        {error !== null && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={host.trim() === ''}>
+            Save
+          </button>
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * Lends a terminal tab's xterm (TerminalController) a container; the first time it has a size
+ * the shell is opened with it. When the shell ends or the connection drops the tab says so and
+ * offers Reconnect.
+ */
+import { useEffect, useRef } from 'react';
+import type { TerminalController } from './terminal-controller.js';
+
+interface Props {
+  readonly controller: TerminalController | undefined;
+  readonly active: boolean;
+  readonly started: boolean;
+  readonly ended: string | null;
+  readonly onSize: (size: { cols: number; rows: number }) => void;
+  readonly onReconnect: () => void;
+}
+
+export function TerminalPane({ controller, active, started, ended, onSize, onReconnect }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const asked = useRef(false);
+  // the latest props for the effect, which runs only when the tab is shown
+  const latest = useRef({ started, onSize });
+  latest.current = { started, onSize };
+  useEffect(() => {
+    if (!controller || !host.current || !active) return;
+    const size = controller.attach(host.current);
+    if (!latest.current.started && !asked.current) {
+      asked.current = true;
+      latest.current.onSize(size);
+    }
+    controller.focus();
+  }, [controller, active]);
+  return (
+    <div className="terminal-tab">
+      {ended !== null && (
+        <div className="banner" role="status">
+          <span>{ended}</span>
+          <button type="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </div>
+      )}
+      <div className="terminal-host" ref={host} />
+    </div>
+  );
+}
