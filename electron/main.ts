@@ -10,6 +10,7 @@ import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } from 'ele
 import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appDataDir } from '../core/config/app-dirs.js';
 import { createService, type Service } from '../core/service/service.js';
 import { APP_SCHEME, APP_URL, externalUrlAllowed, serveAppRequest } from './app-protocol.js';
 import { downloadForDrag } from './drag-out.js';
@@ -99,7 +100,9 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     const tempRoot = mkdtempSync(join(app.getPath('temp'), 'keyway-'));
     const service = createService({
-      dataDir: app.getPath('userData'),
+      // the directory the CLI and `npm run demo` use too (userData would follow the
+      // package name's case)
+      dataDir: appDataDir(),
       onWarning: (m) => process.stderr.write(`keyway: ${m}\n`),
     });
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(UI_DIR, request));
