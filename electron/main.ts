@@ -1,17 +1,35 @@
 /**
- * Electron main process (thin): one window with the security baseline of CONVENTIONS §12.
- * The application service and the typed IPC binding arrive with the app issue; until then the
- * window shows the renderer's status page. Only this folder imports `electron`.
+ * Electron main process (thin; DESIGN.md runtime picture, CONVENTIONS §11–12): one instance,
+ * one window with the security baseline (sandbox, contextIsolation, no nodeIntegration, CSP
+ * by header on the app:// scheme, navigation, new windows, webviews and permissions denied),
+ * the application service in this process, and the IPC binding that checks the sender of every
+ * call. The logic lives in the modules it wires: app-protocol.ts, ipc-binding.ts,
+ * drag-out.ts, menu.ts. Only electron/ imports `electron`.
  */
-import { app, BrowserWindow, session, shell } from 'electron';
-import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appDataDir } from '../core/config/app-dirs.js';
+import { createService, type Service } from '../core/service/service.js';
+import { APP_SCHEME, APP_URL, externalUrlAllowed, serveAppRequest } from './app-protocol.js';
+import { downloadForDrag } from './drag-out.js';
+import { bindIpc, type IpcBinding } from './ipc-binding.js';
+import { menuTemplate } from './menu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/** The renderer's build output (dist/ui beside dist/electron). */
+const UI_DIR = join(here, '..', 'ui');
+const dev = !app.isPackaged;
 
-function createWindow(): BrowserWindow {
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+let mainWindow: BrowserWindow | null = null;
+let binding: IpcBinding | null = null;
+
+function openMainWindow(service: Service, tempRoot: string): void {
   const win = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -23,37 +41,85 @@ function createWindow(): BrowserWindow {
       contextIsolation: true,
       nodeIntegration: false,
       webSecurity: true,
+      webviewTag: false,
       spellcheck: false,
     },
   });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+  mainWindow = win;
+  const contents = win.webContents;
+  binding = bindIpc({
+    ipcMain,
+    contents,
+    appUrl: APP_URL,
+    service,
+    dragOut: async (args) => {
+      const file = await downloadForDrag(service, args, tempRoot);
+      if (contents.isDestroyed()) return;
+      contents.startDrag({ file, icon: await app.getFileIcon(file) });
+    },
   });
+  const menuBinding = binding;
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        platform: process.platform,
+        dev,
+        send: (c) => menuBinding.sendMenuCommand(c),
+      }),
+    ),
+  );
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(join(here, '..', '..', 'renderer', 'index.html'));
-  return win;
+  win.on('closed', () => {
+    menuBinding.close();
+    if (mainWindow === win) mainWindow = null;
+  });
+  void win.loadURL(APP_URL);
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    const [win] = BrowserWindow.getAllWindows();
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
   });
-  void app.whenReady().then(() => {
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
-      });
+
+  // every webContents: no navigation away, no new windows (http(s) links go to the system
+  // browser after the allowlist check), no <webview>
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (externalUrlAllowed(url)) void shell.openExternal(url);
+      return { action: 'deny' };
     });
-    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    createWindow();
   });
-  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(() => {
+    const tempRoot = mkdtempSync(join(app.getPath('temp'), 'keyway-'));
+    const service = createService({
+      // the directory the CLI and `npm run demo` use too (userData would follow the
+      // package name's case)
+      dataDir: appDataDir(),
+      onWarning: (m) => process.stderr.write(`keyway: ${m}\n`),
+    });
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(UI_DIR, request));
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    openMainWindow(service, tempRoot);
+
+    app.on('activate', () => {
+      if (!mainWindow) openMainWindow(service, tempRoot);
+    });
+    app.on('will-quit', () => {
+      binding?.close();
+      service.close();
+      rmSync(tempRoot, { recursive: true, force: true });
+    });
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
 }

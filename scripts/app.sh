@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The project's app command (README). Today: brings Node 24, installs and builds, then says what
-# can be run. The desktop UI (electron/, renderer/) is not built yet. With arguments, runs the
-# keyway command-line front end with them: bash scripts/app.sh keyscan -p 2222 <host>
+# The project's app command (README): brings Node 24, installs and builds, then starts the app
+# (Electron, or the browser host where Electron's binary is missing). With arguments, runs the
+# keyway command-line front end with them instead: bash scripts/app.sh keyscan -p 2222 <host>
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,19 +21,16 @@ if [[ $# -gt 0 ]]; then
   exec node "$cli" "$@"
 fi
 
-cat <<MSG
-
-Keyway is built (dist/). What you can run today:
-  - The desktop app (Electron window, terminals, SFTP pane): not built yet.
-MSG
-if [[ -f "$cli" ]]; then
-  cat <<MSG
-  - The command-line front end, e.g.:  npx keyway keyscan -p 22 <host>
-    (or: bash scripts/app.sh keyscan -p 22 <host>)
-MSG
-else
-  echo "  - The command-line front end ($cli): not there yet."
+# The app: the Electron window where its binary is installed, else the same UI served by the
+# browser host on 127.0.0.1 (it prints the URL to open, with its access token).
+if node --input-type=module -e \
+  "const m = await import('./dist/electron/binary.js'); process.exit(m.findElectronBinary().ok ? 0 : 1)"; then
+  exec node dist/electron/launch.js
 fi
-cat <<MSG
-  - The tests:  bash scripts/test.sh
+cat <<MSG >&2
+
+No Electron binary here, so Keyway starts its browser host: open the URL printed below in a
+browser on this machine (Ctrl-C stops it). Try it against a throwaway local server with
+'npm run demo'; the command-line tools: bash scripts/app.sh ssh|sftp|scp|keygen|sshd ...
 MSG
+exec node dist/core/service/web/main.js

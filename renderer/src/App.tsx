@@ -215,22 +215,29 @@ export function App({ service }: { service: ServiceConnection }) {
   );
 
   // Keyboard shortcuts: Ctrl+Shift+T another terminal to the active tab's host, Ctrl+Shift+W
-  // closes the active tab (xterm lets these keys through, terminal-controller.ts).
+  // closes the active tab (xterm lets these keys through, terminal-controller.ts); in Electron
+  // the application menu owns those keys and sends the same commands.
   useEffect(() => {
-    const onKey = (ev: KeyboardEvent) => {
+    const run = (command: 'newTab' | 'closeTab') => {
       const tab = tabsRef.current.find((t) => t.id === activeTab);
-      if (isNewTabShortcut(ev)) {
-        ev.preventDefault();
+      if (command === 'newTab') {
         const conn = tab ? connsRef.current[tab.connectionId] : undefined;
         if (conn) afterConnect(conn, () => addTab(conn, 'terminal'));
-      } else if (isCloseTabShortcut(ev)) {
-        ev.preventDefault();
-        if (tab) closeTab(tab.id);
-      }
+      } else if (tab) closeTab(tab.id);
+    };
+    const onKey = (ev: KeyboardEvent) => {
+      const command = isNewTabShortcut(ev) ? 'newTab' : isCloseTabShortcut(ev) ? 'closeTab' : null;
+      if (command === null) return;
+      ev.preventDefault();
+      run(command);
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [activeTab, addTab, afterConnect, closeTab]);
+    const offMenu = service.onMenuCommand(run);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      offMenu();
+    };
+  }, [activeTab, addTab, afterConnect, closeTab, service]);
 
   useEffect(() => {
     for (const c of controllers.current.values()) c.setDark(dark);

@@ -6,6 +6,11 @@
  * Everything else in the renderer sees only `ServiceConnection`.
  */
 import type { EventName, ServiceApi, ServiceEvents } from '../../core/service/api/contract.js';
+import {
+  bridgeClient,
+  type KeywayBridge,
+  type MenuCommand,
+} from '../../core/service/api/bridge.js';
 import { ServiceClient } from '../../core/service/api/client.js';
 
 export interface ServiceConnection {
@@ -13,11 +18,16 @@ export interface ServiceConnection {
   on<E extends EventName>(name: E, listener: (payload: ServiceEvents[E]) => void): () => void;
   /** Called once if the channel to the service goes away (the page must be reloaded). */
   onClosed(listener: (reason: string) => void): void;
+  /** The application menu's commands (Electron); a browser tab has no menu. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
-/** What Electron's preload exposes (contextBridge); absent in a browser tab. */
-interface PreloadApi {
-  readonly service?: ServiceConnection;
+/** Electron's preload (electron/preload.cts), absent in a browser tab. */
+type PreloadApi = KeywayBridge & { readonly pathForFile?: (file: File) => string };
+
+function preloadApi(): PreloadApi | undefined {
+  const k = (window as unknown as { keyway?: PreloadApi }).keyway;
+  return typeof k?.invoke === 'function' ? k : undefined;
 }
 
 /** The token in `#token=…`, or null. */
@@ -47,6 +57,7 @@ function openWebSocket(): Promise<ServiceConnection> {
         api: client.api,
         on: (name, listener) => client.on(name, listener),
         onClosed: (l) => closedListeners.push(l),
+        onMenuCommand: () => () => {},
       });
     });
     ws.addEventListener('message', (ev: MessageEvent<unknown>) => {
@@ -69,9 +80,16 @@ function openWebSocket(): Promise<ServiceConnection> {
 
 /** Opens the channel to the service: Electron's preload when present, else the WebSocket. */
 export function connectService(): Promise<ServiceConnection> {
-  const preload = (window as unknown as { keyway?: PreloadApi }).keyway;
-  if (preload?.service) return Promise.resolve(preload.service);
-  return openWebSocket();
+  const preload = preloadApi();
+  if (preload === undefined) return openWebSocket();
+  const b = bridgeClient(preload);
+  return Promise.resolve({
+    api: b.api,
+    on: (name, listener) => b.on(name, listener),
+    // the IPC channel lives as long as the window
+    onClosed: () => {},
+    onMenuCommand: (listener) => preload.onMenuCommand(listener),
+  });
 }
 
 /**
@@ -79,7 +97,6 @@ export function connectService(): Promise<ServiceConnection> {
  * (webUtils.getPathForFile); a browser tab cannot, and gets null.
  */
 export function localPathOfDroppedFile(file: File): string | null {
-  const preload = (window as unknown as { keyway?: { pathForFile?: (f: File) => string } }).keyway;
-  const path = preload?.pathForFile?.(file);
+  const path = preloadApi()?.pathForFile?.(file);
   return typeof path === 'string' && path !== '' ? path : null;
 }
