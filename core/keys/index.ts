@@ -49,3 +49,16 @@ export {
   type NewKeyFile,
   type NewKeyFileOptions,
 } from './new-key-file.js';
+export {
+  certificateAlgorithms,
+  certificatePathFor,
+  certifiedHostKey,
+  certifiedSigner,
+  certifies,
+  loadCertificateFile,
+} from './cert-signer.js';
+export {
+  certificateTime,
+  checkCertificate,
+  type CertificateCheckOptions,
+} from './cert-validate.js';
