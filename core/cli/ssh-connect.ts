@@ -42,6 +42,7 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'port',
   'identityfile',
   'identitiesonly',
+  'certificatefile',
   'stricthostkeychecking',
   'userknownhostsfile',
   'passwordauthentication',
@@ -233,6 +234,7 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
     identityFiles: explicitIds ? o.identityFiles.map(expandHome) : defaultIdentityFiles(homedir()),
     identityFilesExplicit: explicitIds,
     identitiesOnly: o.identitiesOnly ?? false,
+    ...(o.certificateFiles ? { certificateFiles: o.certificateFiles.map(expandHome) } : {}),
     passphrase: async (p) => {
       if (o.batchMode === true) {
         io.err(`Load key "${p.path}": it is encrypted, and BatchMode asks for no passphrase`);
