@@ -16,11 +16,13 @@ import { applyOption, type SshOptions } from '../config/ssh-options.js';
 import {
   ConnectionLost,
   DisconnectedByPeer,
+  HostCertificateError,
   HostKeyError,
   SshError,
   TimeoutError,
 } from '../errors.js';
 import { hostKeyVerifier, type HostKeyPolicy } from '../hosts/index.js';
+import { certificateAlgorithmPreference } from '../hosts/host-certificate.js';
 import {
   defaultIdentityFiles,
   PassphraseCancelledError,
@@ -82,6 +84,14 @@ function applyConfigFile(o: SshOptions, file: string, host: string, explicit: bo
   }
 }
 
+/** UserKnownHostsFile (expanded) and the global files, as ssh reads them. */
+function knownHostsPaths(o: SshOptions): { user: string[]; global: string[] } {
+  return {
+    user: (o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(expandHome),
+    global: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+  };
+}
+
 function hostKeyPolicy(
   o: SshOptions,
   host: string,
@@ -89,14 +99,8 @@ function hostKeyPolicy(
   p: Prompter,
   onChanged: () => void,
 ): HostKeyVerifier {
-  const common = {
-    host,
-    port,
-    knownHostsFiles: (o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(
-      expandHome,
-    ),
-    globalKnownHostsFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
-  };
+  const paths = knownHostsPaths(o);
+  const common = { host, port, knownHostsFiles: paths.user, globalKnownHostsFiles: paths.global };
   const strict = o.strictHostKeyChecking ?? 'ask';
   let policy: HostKeyPolicy;
   if (strict === 'ask' && !o.batchMode) {
@@ -149,6 +153,7 @@ function hostKeyPolicy(
 
 /** The one line ssh prints for a failed connection (without the "ssh: " prefix handling). */
 export function describeFailure(e: unknown, user: string, host: string, port: number): string {
+  if (e instanceof HostCertificateError) return `${e.message}\nHost key verification failed.`;
   if (e instanceof HostKeyError) {
     if (e.kind === 'mismatch') {
       const known = e.known.map((k) => `${k.fingerprint} (${k.file}:${k.line})`).join(', ');
@@ -220,8 +225,13 @@ export function resolveTarget(
  * terminal (none in BatchMode), algorithms, timeouts, rekeying and keepalive from the options.
  * Rejects with the error connect() gives; describeFailure() words it.
  */
-export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
+export async function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
   const { options: o, host, port, user } = t;
+  const paths = knownHostsPaths(o);
+  // certificate host-key algorithms first when known_hosts has a CA for the host
+  const hostKeyAlgorithms =
+    o.hostKeyAlgorithms ??
+    (await certificateAlgorithmPreference([...paths.user, ...paths.global], host, port));
   const prompter = ttyPrompter(o.batchMode === true);
   let changedKey = false;
   const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
@@ -278,7 +288,7 @@ export function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient> {
       ...(o.kexAlgorithms ? { kex: o.kexAlgorithms } : {}),
       ...(o.ciphers ? { ciphers: o.ciphers } : {}),
       ...(o.macs ? { macs: o.macs } : {}),
-      ...(o.hostKeyAlgorithms ? { hostKey: o.hostKeyAlgorithms } : {}),
+      ...(hostKeyAlgorithms ? { hostKey: hostKeyAlgorithms } : {}),
     },
     ...(o.connectTimeout ? { connectTimeoutMs: o.connectTimeout * 1000 } : {}),
     ...(o.rekeyLimit?.bytes ? { rekeyLimitBytes: o.rekeyLimit.bytes } : {}),
