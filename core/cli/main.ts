@@ -2,6 +2,7 @@
  * The `keyway` command: dispatches to subcommands. Later issues add ssh, sftp, scp, keygen,
  * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
  */
+import { copyIdMain } from './copy-id.js';
 import { keyscanMain } from './keyscan.js';
 import { scpMain } from './scp.js';
 import { sftpMain } from './sftp.js';
@@ -24,6 +25,8 @@ commands:
       source... target
       copy files, like scp(1); a remote file is [user@]host:path or
       scp://[user@]host[:port][/path]
+  copy-id [-i identity] [-p port] [-o Option=value]... [-F configfile] destination
+      append a public key to the remote ~/.ssh/authorized_keys, like ssh-copy-id(1)
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
@@ -40,6 +43,7 @@ type Main = (
 ) => Promise<number>;
 
 const commands: Record<string, Main> = {
+  'copy-id': copyIdMain,
   keyscan: keyscanMain,
   scp: scpMain,
   sftp: sftpMain,

@@ -14,6 +14,7 @@ import { connect } from '../../core/client/connect.js';
 import { hostKeyVerifier } from '../../core/hosts/index.js';
 import { HostCertificateError } from '../../core/errors.js';
 import { runKeyway } from '../support/keyway-bin.js';
+import { batchSshOptions } from '../support/batch-ssh.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { makeKey, publicLine, signKey, type SignOptions } from '../support/openssh-certs.js';
 
@@ -160,18 +161,9 @@ test('keyway ssh asks for certificate algorithms when known_hosts has a CA for t
   const ssh = (server: RunningServer, kh: string) =>
     runKeyway([
       'ssh',
-      '-F',
-      '/dev/null',
-      '-p',
-      String(server.port),
+      ...batchSshOptions(server.port, kh, 'yes'),
       '-i',
       userKey,
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      `UserKnownHostsFile=${kh}`,
       'root@127.0.0.1',
       'echo in',
     ]);

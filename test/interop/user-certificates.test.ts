@@ -14,6 +14,7 @@ import { connect } from '../../core/client/connect.js';
 import { AuthError } from '../../core/auth/errors.js';
 import { collect } from '../support/session-output.js';
 import { runKeyway } from '../support/keyway-bin.js';
+import { batchSshOptions } from '../support/batch-ssh.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { makeKey, signKey, type KeygenType } from '../support/openssh-certs.js';
 
@@ -103,23 +104,7 @@ test('keyway ssh -o CertificateFile= uses a certificate kept elsewhere, with its
   const made = signKey(ca, `${key}.pub`, { principals: ['root'], id: 'from-certificate-file' });
   const elsewhere = tmp.path('elsewhere-cert.pub');
   renameSync(made, elsewhere);
-  const args = [
-    'ssh',
-    '-p',
-    String(server.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    `UserKnownHostsFile=${tmp.path('known_hosts')}`,
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-F',
-    '/dev/null',
-    '-i',
-    key,
-  ];
+  const args = ['ssh', ...batchSshOptions(server.port, tmp.path('known_hosts')), '-i', key];
   const without = await runKeyway([...args, 'root@127.0.0.1', 'id -un']);
   assert.notEqual(without.code, 0, 'the plain key alone is not authorized');
   const r = await runKeyway([
