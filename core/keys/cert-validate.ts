@@ -8,11 +8,11 @@
  */
 import type { Certificate, CertificateType } from '../crypto/hostkey/certificate.js';
 import {
-  CERT_FOREVER,
   DEFAULT_CA_SIGNATURE_ALGORITHMS,
   verifyCertificateSignature,
 } from '../crypto/hostkey/certificate.js';
 import { CertificateError } from '../errors.js';
+import { certificateTime } from './cert-describe.js';
 
 export interface CertificateCheckOptions {
   readonly certType: CertificateType;
@@ -24,14 +24,6 @@ export interface CertificateCheckOptions {
   readonly now: number;
   /** CASignatureAlgorithms. */
   readonly caSignatureAlgorithms?: readonly string[];
-}
-
-/** "2026-11-21T08:00:00" style, or "forever" / "always" for the open ends. */
-export function certificateTime(t: bigint): string {
-  if (t === CERT_FOREVER) return 'forever';
-  if (t === 0n) return 'always';
-  const ms = t * 1000n;
-  return ms > 8_640_000_000_000_000n ? 'forever' : new Date(Number(ms)).toISOString();
 }
 
 /** Throws CertificateError for the first check `cert` fails. */

@@ -11,6 +11,8 @@
  *   defaultIdentityFiles                   ~/.ssh/id_rsa, … in OpenSSH's order
  *   writeNewKeyFile                        a new key pair on disk, as ssh-keygen writes it
  *   bcryptPbkdf                            the openssh-key-v1 KDF
+ *   certifiedSigner / loadCertificateFile  OpenSSH certificates as Signers (PROTOCOL.certkeys)
+ *   checkCertificate / describeCertificate validity checks; ssh-keygen -L's display
  */
 export {
   DEFAULT_PASSPHRASE_ATTEMPTS,
@@ -57,8 +59,5 @@ export {
   certifies,
   loadCertificateFile,
 } from './cert-signer.js';
-export {
-  certificateTime,
-  checkCertificate,
-  type CertificateCheckOptions,
-} from './cert-validate.js';
+export { checkCertificate, type CertificateCheckOptions } from './cert-validate.js';
+export { certificateTime, certificateValidity, describeCertificate } from './cert-describe.js';

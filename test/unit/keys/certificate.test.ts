@@ -3,6 +3,7 @@
 // failed, certificate signers sign as the certified key, and hostile blobs give typed errors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   CERT_FOREVER,
@@ -19,6 +20,7 @@ import {
   certifiedHostKey,
   certifiedSigner,
   checkCertificate,
+  describeCertificate,
   loadCertificateFile,
   loadPrivateKeyFile,
 } from '../../../core/keys/index.js';
@@ -331,4 +333,28 @@ test('a certificate written by ssh-keygen round-trips through a file unchanged',
   const text = readFileSync(certPath, 'utf8');
   writeFileSync(tmp.path('copy-cert.pub'), text);
   assert.deepEqual(parsePublicKey(blobOf(tmp.path('copy-cert.pub'))).blob, blobOf(certPath));
+});
+
+test('describeCertificate prints what ssh-keygen -L prints (times in UTC)', () => {
+  const key = makeKey(tmp.path('show'), 'ecdsa256');
+  const show = (o: Parameters<typeof signKey>[2], caType = 'ed25519') => {
+    const path = signKey(ca(caType), `${key}.pub`, o);
+    const theirs = execFileSync('ssh-keygen', ['-L', '-f', path], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    });
+    const c = parsePublicKey(blobOf(path)).certificate;
+    assert.ok(c);
+    assert.deepEqual(describeCertificate(c), theirs.split('\n').slice(1, -1));
+  };
+  show({
+    id: 'my id',
+    principals: ['alice', 'bob'],
+    validity: '20200101Z:20300101Z',
+    serial: 99,
+    options: ['force-command=/bin/true', 'source-address=127.0.0.1/32'],
+  });
+  show({ host: true, id: 'h' }, 'rsa');
+  show({ principals: ['x'], validity: 'always:20300101Z', options: ['clear', 'permit-pty'] });
+  show({ principals: ['x'], validity: '20200101Z:forever', options: ['no-touch-required'] });
 });
