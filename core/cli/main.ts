@@ -32,7 +32,7 @@ commands:
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
        [--password-file file] [--allow-tcp-forwarding yes|no|local|remote] [--gateway-ports]
        [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [--idle-timeout seconds]
-       [--sftp-root dir] [-v]
+       [--sftp-root dir] [--trusted-user-ca-keys file] [--host-certificate file]... [-v]
       a headless SSH server for the running user, for local testing; its sftp subsystem
       is built in, --sftp-root jails it in a directory that clients see as /
 `;
