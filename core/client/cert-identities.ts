@@ -4,8 +4,8 @@
  *
  *   - CertificateFile certificates first, each signed by the identity (file or agent key)
  *     whose public key it certifies;
- *   - then the keys as before, each identity file followed by its `<file>-cert.pub` when that
- *     holds a certificate of the same key.
+ *   - then the keys as before, each followed by the `<file>-cert.pub` of an identity file
+ *     that certifies it (signed through the agent when the agent holds that key).
  *
  * Only user certificates are offered. A certificate is offered under its own algorithms
  * (rsa-sha2-512-cert-v01@openssh.com, …); its private key is loaded once, when the server
@@ -56,36 +56,39 @@ async function userCertificate(
 }
 
 /**
- * Adds certificates to `keys` (in the order gatherIdentities gives them). `certificateFiles`
- * are CertificateFile paths, already expanded; a missing one is a warning.
+ * Adds certificates to `keys` (in the order gatherIdentities gives them). `identityFiles` are
+ * the IdentityFile paths, whose `-cert.pub` files are looked for; `certificateFiles` are
+ * CertificateFile paths. Both already expanded; a CertificateFile that cannot be used is a
+ * warning. A certificate is signed by whichever candidate holds its key: the file, or the
+ * agent when it holds the same key.
  */
 export async function withCertificates(
   keys: readonly KeyCandidate[],
+  identityFiles: readonly string[],
   certificateFiles: readonly string[],
   warn: (message: string) => void,
 ): Promise<KeyCandidate[]> {
   const bases = keys.map(once);
+  const holder = (cert: PublicKey) => bases.find((b) => certifies(cert, b.publicKey.blob));
   const first: KeyCandidate[] = [];
   for (const path of certificateFiles) {
     const cert = await userCertificate(path, warn);
     if (cert === null) continue;
-    const base = bases.find((b) => certifies(cert, b.publicKey.blob));
+    const base = holder(cert);
     if (base === undefined) {
       warn(`No private key for certificate ${path} (${cert.certificate?.keyId ?? ''})`);
       continue;
     }
     first.push(certCandidate(base, cert, path));
   }
-  const rest: KeyCandidate[] = [];
-  for (const base of bases) {
-    rest.push(base);
-    if (base.source === 'agent' || base.publicKey.certificate !== undefined) continue;
-    const path = certificatePathFor(base.source);
+  const beside = new Map<KeyCandidate, KeyCandidate[]>();
+  for (const file of identityFiles) {
+    const path = certificatePathFor(file);
     if (!existsSync(path)) continue;
     const cert = await userCertificate(path, warn);
-    if (cert !== null && certifies(cert, base.publicKey.blob)) {
-      rest.push(certCandidate(base, cert, path));
-    }
+    const base = cert === null ? undefined : holder(cert);
+    if (cert === null || base === undefined) continue;
+    beside.set(base, [...(beside.get(base) ?? []), certCandidate(base, cert, path)]);
   }
-  return [...first, ...rest];
+  return [...first, ...bases.flatMap((b) => [b, ...(beside.get(b) ?? [])])];
 }

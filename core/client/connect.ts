@@ -82,7 +82,12 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
   try {
     const result = await authenticate(transport, {
       username: o.username,
-      keys: await withCertificates(ids.candidates, o.certificateFiles ?? [], warn),
+      keys: await withCertificates(
+        ids.candidates,
+        o.identityFiles ?? [],
+        o.certificateFiles ?? [],
+        warn,
+      ),
       ...(o.password ? { password: o.password } : {}),
       ...(o.keyboardInteractive ? { keyboardInteractive: o.keyboardInteractive } : {}),
       ...(o.onBanner ? { onBanner: o.onBanner } : {}),

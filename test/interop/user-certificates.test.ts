@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { startAgent, startOpenSsh, type RunningServer } from './harness/index.js';
 import { connect } from '../../core/client/connect.js';
@@ -136,6 +136,32 @@ test('a certificate held by ssh-agent (ssh-add adds it with its key) logs in', a
     });
     c.close();
     assert.match(server.log(), /ECDSA-CERT.*ID agent-held/);
+  } finally {
+    await agent.stop();
+    agentDir.cleanup();
+  }
+});
+
+test('a <key>-cert.pub whose private key only the agent holds is signed through the agent', async () => {
+  const agentDir = tempDir('usercert-agent2');
+  const agent = await startAgent(agentDir.dir);
+  try {
+    const key = makeKey(tmp.path('id_agent_only'), 'rsa');
+    execFileSync('ssh-add', ['-q', key], {
+      env: { ...process.env, SSH_AUTH_SOCK: agent.sock },
+      stdio: 'ignore',
+    });
+    rmSync(key); // the .pub and the certificate stay; the private key is in the agent only
+    signKey(ca, `${key}.pub`, { principals: ['root'], id: 'agent-signs-file-cert' });
+    const c = await connect({
+      ...base(agent.sock),
+      identityFiles: [key],
+      identityFilesExplicit: true,
+      identitiesOnly: true,
+      allow: { password: false, keyboardInteractive: false },
+    });
+    c.close();
+    assert.match(server.log(), /RSA-CERT.*ID agent-signs-file-cert/);
   } finally {
     await agent.stop();
     agentDir.cleanup();
