@@ -10,6 +10,7 @@ import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
 import { runSession, wantPty } from './ssh-session.js';
+import { hostCertificateLine } from './cert-debug.js';
 
 export { describeFailure } from './ssh-connect.js';
 
@@ -32,6 +33,8 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     const kex = await client.transport.ready;
     const n = kex.negotiated;
     debug(`kex: algorithm: ${n.kex}, host key algorithm: ${n.hostKey}`);
+    const cert = client.transport.hostKey?.certificate;
+    if (cert) debug(hostCertificateLine(cert));
     debug(`kex: cipher: ${n.cipherCtoS} MAC: ${n.macCtoS ?? '<implicit>'}`);
     debug(`Authenticated to ${host} ([${host}]:${port}) using "${client.authMethod}".`);
     if (args.noCommand) {

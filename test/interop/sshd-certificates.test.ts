@@ -4,16 +4,18 @@
  * certificates signed by a CA in --trusted-user-ca-keys log in with an empty authorized_keys.
  * A wrong principal, an expired certificate and another CA are refused; force-command,
  * source-address and a certificate without permit-pty are honoured as sshd honours them.
+ * Keyway's own client does both sides too (RSA user certificate, host certificate).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runKeyway } from '../support/keyway-bin.js';
+import { batchSshOptions } from '../support/batch-ssh.js';
 import { userInfo } from 'node:os';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { makeKey, publicLine, signKey, type SignOptions } from '../support/openssh-certs.js';
-import { writeFileSync } from 'node:fs';
 
 const me = userInfo().username;
 let tmp: TempDir;
@@ -158,4 +160,24 @@ test('a certificate without permit-pty gets no pty', async () => {
   const withPty = await ssh(userCert('ed25519', { principals: [me] }), 'tty', ['-tt']);
   assert.equal(withPty.code, 0, withPty.err);
   assert.match(withPty.out, /^\/dev\/pts\//);
+});
+
+test('keyway ssh verifies the host certificate and logs in with an RSA user certificate', async () => {
+  const key = userCert('rsa', { principals: [me], id: 'keyway-to-keyway' });
+  const r = await runKeyway([
+    'ssh',
+    ...batchSshOptions(server.port, knownHosts, 'yes'),
+    '-i',
+    key,
+    '-v',
+    `${me}@127.0.0.1`,
+    'echo ok',
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'ok\n');
+  assert.match(
+    r.err,
+    /debug1: Server host certificate: ssh-ed25519-cert-v01@openssh.com SHA256:\S+, serial 0 ID "keyway-sshd-host" CA ecdsa-sha2-nistp256 SHA256:\S+ valid forever/,
+  );
+  assert.match(server.err(), /certificate ID "keyway-to-keyway" accepted/);
 });
