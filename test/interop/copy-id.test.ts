@@ -1,5 +1,6 @@
 /**
- * `keyway copy-id` against Debian's sshd, into a fresh account made for this test (no ~/.ssh):
+ * `keyway copy-id` against Debian's sshd, and against `keyway sshd` run as that account, into
+ * a fresh account made for this test (no ~/.ssh):
  * it creates ~/.ssh (0700) and authorized_keys (0600), the key it added then logs in alone,
  * a second run (also with another comment on the same key) skips it, and a file that does not
  * end in a newline gets one before the new line. The first login uses a bootstrap key that
@@ -8,7 +9,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { startKeywaySshd } from '../support/keyway-sshd.js';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
 import { runKeyway } from '../support/keyway-bin.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
@@ -117,4 +127,40 @@ test('copy-id refuses a certificate and a missing key file, naming them', async 
   const refused = await copyId(cert);
   assert.equal(refused.code, 1);
   assert.match(refused.err, /is a certificate, not a key to install/);
+});
+
+test('copy-id into the fresh account through keyway sshd running as it, then the key logs in', async () => {
+  rmSync(`${home}/.ssh`, { recursive: true, force: true });
+  const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }));
+  const dataDir = tmp.path('keyway-sshd-data');
+  mkdirSync(dataDir, { mode: 0o700 });
+  chownSync(dataDir, uid, gid);
+  const sshd = await startKeywaySshd({
+    dataDir,
+    runAs: { uid, gid, home },
+    args: ['--authorized-keys', authorizedKeys(), '--authorized-keys', tmp.path('bootstrap_keys')],
+  });
+  try {
+    const key = makeKey(tmp.path('for-keyway-sshd'), 'ed25519', 'keyway-sshd-key');
+    const options = batchSshOptions(sshd.port, tmp.path('known_hosts_keyway'));
+    const r = await runKeyway([
+      'copy-id',
+      '-i',
+      key,
+      ...options,
+      '-o',
+      `IdentityFile=${bootstrap}`,
+      `${USER}@127.0.0.1`,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Number of key\(s\) added: 1/);
+    assert.equal(statSync(`${home}/.ssh`).mode & 0o777, 0o700);
+    assert.equal(statSync(authorizedKeys()).mode & 0o777, 0o600);
+    const login = await runKeyway(['ssh', ...options, '-i', key, `${USER}@127.0.0.1`, 'id -un']);
+    assert.equal(login.code, 0, login.err);
+    assert.equal(login.out, `${USER}\n`);
+  } finally {
+    await sshd.stop();
+  }
 });

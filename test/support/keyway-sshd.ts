@@ -31,6 +31,12 @@ export interface KeywaySshdOptions {
   readonly args?: readonly string[];
   /** Reuse a data directory (host keys from an earlier start). */
   readonly dataDir?: string;
+  /**
+   * Run it as another local account (tests running as root): the server then serves that
+   * user. The data directory must be theirs; the helper's own authorized_keys file is not
+   * readable to them, so give files with --authorized-keys in `args`.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number; readonly home: string };
 }
 
 export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<KeywaySshd> {
@@ -52,7 +58,17 @@ export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<Keyway
       '-v',
       ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.runAs
+        ? {
+            uid: o.runAs.uid,
+            gid: o.runAs.gid,
+            env: { ...process.env, HOME: o.runAs.home },
+            cwd: o.runAs.home,
+          }
+        : {}),
+    },
   );
   let out = '';
   let err = '';
