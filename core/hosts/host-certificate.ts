@@ -14,9 +14,10 @@
  *
  * A failure is a HostCertificateError naming the check. When no `@cert-authority` line
  * matches the host at all, the certificate says nothing and the caller checks the certified
- * plain key as any host key ("No matching CA found. Retry with plain key", as ssh does). Unlike
- * ssh, a certificate that a known CA signed but that fails a check is not retried as a plain
- * key: the error says what was wrong instead of asking about an "unknown" key.
+ * plain key as any host key ("No matching CA found. Retry with plain key", as ssh does). When
+ * a check fails, the verifier (verifier.ts) still accepts a plain known_hosts line for the
+ * key, as ssh's retry would; unlike ssh it does not go on to ask about an "unknown" key: the
+ * error says what was wrong.
  */
 import { certificateHostKeyAlgorithms } from '../crypto/hostkey/algorithms.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';

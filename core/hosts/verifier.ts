@@ -21,13 +21,15 @@
  * Files are read afresh on every check; missing files are empty.
  *
  * A host certificate is judged by host-certificate.ts first: accepted through a matching
- * `@cert-authority` line, refused with a HostCertificateError naming the failed check, or,
- * when no CA line names the host, its certified plain key goes through the table above.
+ * `@cert-authority` line, or, when no CA line names the host, its certified plain key goes
+ * through the table above. A certificate that fails a check is still let in by a plain
+ * known_hosts line for its key (ssh's "Retry with plain key"), unless it is revoked;
+ * otherwise the HostCertificateError naming the failed check stands.
  */
 import type { HostKeyVerifier } from '../transport/transport.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
-import { HostKeyError, type HostKeyErrorKey } from '../errors.js';
+import { HostCertificateError, HostKeyError, type HostKeyErrorKey } from '../errors.js';
 import { checkHostCertificate } from './host-certificate.js';
 import { readKnownHosts, type KnownHostsBadLine } from './known-hosts.js';
 import { lookupIn, otherNames, type HostKeyLookup, type KnownKey } from './lookup.js';
@@ -143,7 +145,16 @@ export async function checkHostKey(
   let key: Pick<PublicKey, 'type' | 'blob'> = presentedKey;
   const cert = presentedKey.certificate;
   if (cert !== undefined) {
-    const r = checkHostCertificate(files, policy.host, port, presentedKey, Date.now());
+    let r;
+    try {
+      r = checkHostCertificate(files, policy.host, port, presentedKey, Date.now());
+    } catch (e) {
+      // as ssh retries with the plain key: a recorded plain key still lets the host in
+      const plain = lookupIn(files, policy.host, port, cert.key);
+      const revoked = e instanceof HostCertificateError && e.check.startsWith('revoked');
+      if (revoked || plain.status !== 'match') throw e;
+      return { lookup: plain, action: 'known' };
+    }
     if (r.kind === 'accepted') {
       const ca = { ...r.ca, fingerprint: fingerprintSha256(r.ca.blob) };
       const name = knownHostName(policy.host, port);

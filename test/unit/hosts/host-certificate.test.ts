@@ -16,6 +16,7 @@ import { HostCertificateError } from '../../../core/errors.js';
 import {
   certificateAlgorithmPreference,
   checkHostCertificate,
+  checkHostKey,
   hashHostName,
   parseKnownHosts,
 } from '../../../core/hosts/index.js';
@@ -99,6 +100,37 @@ test('certificate algorithms come first only for hosts with a CA line', async ()
     assert.equal(pref?.split(',')[0], '^ssh-ed25519-cert-v01@openssh.com');
     assert.equal(await certificateAlgorithmPreference([kh], 'h', 22), undefined);
     assert.equal(await certificateAlgorithmPreference([kh], 'other', 2222), undefined);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('through checkHostKey: a failed certificate is still let in by a plain line for its key, unless revoked', async () => {
+  const t = tempDir();
+  try {
+    const kh = join(t.dir, 'known_hosts');
+    const other = generateHostKeyPair('ssh-ed25519');
+    const cert = hostCert(['a']);
+    const policy = { host: 'a', strict: 'yes' as const, knownHostsFiles: [kh] };
+    // signed by a CA that the CA line for the host does not name
+    writeFileSync(kh, `@cert-authority a ${keyText(other.publicKey)}\n`);
+    await assert.rejects(
+      checkHostKey(policy, cert),
+      (e) => e instanceof HostCertificateError && e.check === 'ca',
+    );
+    writeFileSync(
+      kh,
+      `@cert-authority a ${keyText(other.publicKey)}\na ${keyText(host.publicKey)}\n`,
+    );
+    assert.equal((await checkHostKey(policy, cert)).action, 'known');
+    writeFileSync(
+      kh,
+      `a ${keyText(host.publicKey)}\n@cert-authority a ${caText()}\n@revoked a ${caText()}\n`,
+    );
+    await assert.rejects(
+      checkHostKey(policy, cert),
+      (e) => e instanceof HostCertificateError && e.check === 'revoked-ca',
+    );
   } finally {
     t.cleanup();
   }
