@@ -18,7 +18,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { acceptedPubkeyAlgorithms, serveUserAuth } from '../auth/server.js';
 import { DEFAULT_SERVER_PUBKEY_ALGORITHMS } from '../auth/server-options.js';
 import { certificateHostKeyAlgorithms, isCertificateName } from '../crypto/hostkey/algorithms.js';
-import { authorizeCertificate, readTrustedCaKeys } from './trusted-ca.js';
+import { authorizeCertificate, readTrustedCaKeys, type CertificateLogin } from './trusted-ca.js';
+import { authorizeCertificateByKeys } from './authorized-ca.js';
 import type { ServerAuthMethod } from '../auth/server.js';
 import { Connection, type ServerSession } from '../connection/index.js';
 import type { HostKeyPair } from '../crypto/hostkey/types.js';
@@ -146,11 +147,11 @@ export class Sshd {
     socket.on('error', () => {});
     if (this.closing) return void socket.destroy();
     this.makeRoom();
-    const pubkeyAlgorithms = acceptedPubkeyAlgorithms(
-      this.o.trustedUserCaKeys !== undefined
-        ? [...certificateHostKeyAlgorithms(), ...DEFAULT_SERVER_PUBKEY_ALGORITHMS]
-        : undefined,
-    );
+    // user certificates: through --trusted-user-ca-keys or cert-authority lines
+    const pubkeyAlgorithms = acceptedPubkeyAlgorithms([
+      ...certificateHostKeyAlgorithms(),
+      ...DEFAULT_SERVER_PUBKEY_ALGORITHMS,
+    ]);
     const transport = new Transport({
       role: 'server',
       hostKeys: this.o.hostKeys,
@@ -217,7 +218,9 @@ export class Sshd {
       ...(this.o.banner !== undefined ? { banner: this.o.banner } : {}),
       publickey: async (user, key) => {
         if (user !== me) return false;
-        if (isCertificateName(key.type)) return this.certificateLogin(user, key.blob, address);
+        if (isCertificateName(key.type)) {
+          return this.certificateLogin(user, key.blob, address, await keyEntries());
+        }
         const r = authorizeKey(await keyEntries(), key, { address, now: Date.now() });
         for (const d of r.denials) this.log(`${d.file}:${d.line}: ${d.message}`);
         return r.kind === 'authorized' ? { restrictions: r.restrictions } : false;
@@ -276,21 +279,30 @@ export class Sshd {
     this.watchIdle(conn);
   }
 
-  /** A user certificate, judged against the TrustedUserCAKeys file (read at each login). */
+  /**
+   * A user certificate: its CA in the TrustedUserCAKeys file (read at each login), or a
+   * cert-authority line of authorized_keys.
+   */
   private async certificateLogin(
     user: string,
     blob: Uint8Array,
     address: string,
+    entries: readonly AuthorizedKeyEntry[],
   ): Promise<{ restrictions: KeyRestrictions } | false> {
+    const ctx = { address, now: Date.now() };
     const file = this.o.trustedUserCaKeys;
-    if (file === undefined) return false;
-    const trusted = await readTrustedCaKeys(file);
-    for (const p of trusted.problems) this.log(p);
-    const r = authorizeCertificate(trusted, blob, user, { address, now: Date.now() });
-    if (r.kind === 'refused') {
-      this.log(r.message);
-      return false;
+    let r: CertificateLogin = { kind: 'refused', message: 'no TrustedUserCAKeys' };
+    if (file !== undefined) {
+      const trusted = await readTrustedCaKeys(file);
+      for (const p of trusted.problems) this.log(p);
+      r = authorizeCertificate(trusted, blob, user, ctx);
     }
+    if (r.kind === 'refused') {
+      const byKeys = authorizeCertificateByKeys(entries, blob, user, ctx);
+      if (byKeys.kind === 'authorized') r = byKeys;
+      else this.log(file !== undefined ? `${r.message}; ${byKeys.message}` : byKeys.message);
+    }
+    if (r.kind === 'refused') return false;
     this.log(`certificate ID "${r.keyId}" accepted for ${user}`);
     return { restrictions: r.restrictions };
   }

@@ -15,6 +15,7 @@
  * permit-X11-forwarding, permit-user-rc; what is not granted is off. Unknown extensions are
  * ignored.
  */
+import type { Certificate } from '../crypto/hostkey/certificate.js';
 import { parsePublicKey } from '../crypto/hostkey/parse.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import { CertificateError } from '../errors.js';
@@ -42,11 +43,58 @@ export type CertificateLogin =
   | { readonly kind: 'authorized'; readonly restrictions: KeyRestrictions; readonly keyId: string }
   | { readonly kind: 'refused'; readonly message: string };
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 const refused = (message: string): CertificateLogin => ({ kind: 'refused', message });
+
+/** A user certificate from a publickey blob, or why it is not one. */
+export function userCertificate(blob: Uint8Array): Certificate | string {
+  try {
+    return parsePublicKey(blob).certificate ?? 'not a certificate';
+  } catch (e) {
+    return `unusable certificate: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** How log lines name a certificate. */
+export function certificateName(cert: Certificate): string {
+  return `certificate ID "${cert.keyId}" serial ${cert.serial}`;
+}
+
+/**
+ * What a certificate's critical options and extensions allow a client at `address`, or why
+ * they refuse it (an unknown or repeated critical option, a source-address that does not
+ * admit the client).
+ */
+export function certificateGrant(cert: Certificate, address: string): KeyRestrictions | string {
+  let command: string | undefined;
+  const seen = new Set<string>();
+  for (const o of cert.criticalOptions) {
+    if (seen.has(o.name)) return `critical option ${o.name} given twice`;
+    seen.add(o.name);
+    if (o.name === 'force-command' && o.value !== undefined) {
+      command = o.value;
+    } else if (o.name === 'source-address' && o.value !== undefined) {
+      const m = matchAddressList(address, o.value);
+      if (m === 'invalid') return `invalid source-address "${o.value}"`;
+      if (m !== 1) return `${address} is not permitted by source-address "${o.value}"`;
+    } else {
+      return `unsupported critical option "${o.name}"`;
+    }
+  }
+  const granted = new Set(cert.extensions.map((e) => e.name));
+  return {
+    ...defaultKeyOptions().restrictions,
+    ...(command !== undefined ? { command } : {}),
+    pty: granted.has('permit-pty'),
+    portForwarding: granted.has('permit-port-forwarding'),
+    agentForwarding: granted.has('permit-agent-forwarding'),
+    x11Forwarding: granted.has('permit-X11-forwarding'),
+    userRc: granted.has('permit-user-rc'),
+  };
+}
 
 /**
  * Decides a certificate `blob` offered for `user` from `address` at `now` (ms). Never throws
@@ -58,14 +106,9 @@ export function authorizeCertificate(
   user: string,
   ctx: { readonly address: string; readonly now: number },
 ): CertificateLogin {
-  let cert;
-  try {
-    cert = parsePublicKey(blob).certificate;
-  } catch (e) {
-    return refused(`unusable certificate: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (cert === undefined) return refused('not a certificate');
-  const id = `certificate ID "${cert.keyId}" serial ${cert.serial}`;
+  const cert = userCertificate(blob);
+  if (typeof cert === 'string') return refused(cert);
+  const id = certificateName(cert);
   if (!trusted.blobs.some((b) => sameBytes(b, cert.signatureKey.blob))) {
     return refused(`${id}: CA ${fingerprintSha256(cert.signatureKey.blob)} is not trusted`);
   }
@@ -75,32 +118,7 @@ export function authorizeCertificate(
     if (e instanceof CertificateError) return refused(`${id}: ${e.message}`);
     throw e;
   }
-  let command: string | undefined;
-  const seen = new Set<string>();
-  for (const o of cert.criticalOptions) {
-    if (seen.has(o.name)) return refused(`${id}: critical option ${o.name} given twice`);
-    seen.add(o.name);
-    if (o.name === 'force-command' && o.value !== undefined) {
-      command = o.value;
-    } else if (o.name === 'source-address' && o.value !== undefined) {
-      const m = matchAddressList(ctx.address, o.value);
-      if (m === 'invalid') return refused(`${id}: invalid source-address "${o.value}"`);
-      if (m !== 1) {
-        return refused(`${id}: ${ctx.address} is not permitted by source-address "${o.value}"`);
-      }
-    } else {
-      return refused(`${id}: unsupported critical option "${o.name}"`);
-    }
-  }
-  const granted = new Set(cert.extensions.map((e) => e.name));
-  const restrictions: KeyRestrictions = {
-    ...defaultKeyOptions().restrictions,
-    ...(command !== undefined ? { command } : {}),
-    pty: granted.has('permit-pty'),
-    portForwarding: granted.has('permit-port-forwarding'),
-    agentForwarding: granted.has('permit-agent-forwarding'),
-    x11Forwarding: granted.has('permit-X11-forwarding'),
-    userRc: granted.has('permit-user-rc'),
-  };
-  return { kind: 'authorized', restrictions, keyId: cert.keyId };
+  const grant = certificateGrant(cert, ctx.address);
+  if (typeof grant === 'string') return refused(`${id}: ${grant}`);
+  return { kind: 'authorized', restrictions: grant, keyId: cert.keyId };
 }

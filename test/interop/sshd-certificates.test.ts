@@ -4,6 +4,7 @@
  * certificates signed by a CA in --trusted-user-ca-keys log in with an empty authorized_keys.
  * A wrong principal, an expired certificate and another CA are refused; force-command,
  * source-address and a certificate without permit-pty are honoured as sshd honours them.
+ * A `cert-authority,principals=` line in authorized_keys vouches for certificates too.
  * Keyway's own client does both sides too (RSA user certificate, host certificate).
  */
 import { after, before, test } from 'node:test';
@@ -22,12 +23,14 @@ let tmp: TempDir;
 let server: KeywaySshd;
 let userCa = '';
 let otherCa = '';
+let lineCa = '';
 let knownHosts = '';
 
 before(async () => {
   tmp = tempDir('sshd-certs');
   userCa = makeKey(tmp.path('user_ca'), 'ed25519');
   otherCa = makeKey(tmp.path('other_ca'), 'ed25519');
+  lineCa = makeKey(tmp.path('line_ca'), 'rsa');
   const hostCa = makeKey(tmp.path('host_ca'), 'ecdsa256');
   const dataDir = tmp.path('data');
   mkdirSync(dataDir, { mode: 0o700 });
@@ -41,6 +44,9 @@ before(async () => {
   writeFileSync(knownHosts, `@cert-authority * ${publicLine(`${hostCa}.pub`)}\n`);
   server = await startKeywaySshd({
     dataDir,
+    authorizedKeys: [
+      `cert-authority,principals="deploy",command="echo via-authorized-keys" ${publicLine(`${lineCa}.pub`)}`,
+    ],
     args: ['--trusted-user-ca-keys', `${userCa}.pub`, '--host-certificate', hostCert],
   });
 });
@@ -180,4 +186,15 @@ test('keyway ssh verifies the host certificate and logs in with an RSA user cert
     /debug1: Server host certificate: ssh-ed25519-cert-v01@openssh.com SHA256:\S+, serial 0 ID "keyway-sshd-host" CA ecdsa-sha2-nistp256 SHA256:\S+ valid forever/,
   );
   assert.match(server.err(), /certificate ID "keyway-to-keyway" accepted/);
+});
+
+test('a cert-authority line in authorized_keys: principals= decides, command= applies', async () => {
+  const deploy = userCert('ecdsa256', { principals: ['deploy'], id: 'by-line' }, lineCa);
+  const r = await ssh(deploy, 'echo asked');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'via-authorized-keys\n');
+  const mine = userCert('ed25519', { principals: [me] }, lineCa);
+  const refused = await ssh(mine, 'true');
+  assert.notEqual(refused.code, 0);
+  assert.match(server.err(), /the certificate has none of principals="deploy"/);
 });

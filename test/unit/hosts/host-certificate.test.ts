@@ -4,8 +4,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CERT_FOREVER,
-  encodeCertificate,
   generateHostKeyPair,
   parsePublicKey,
   type CertificateFields,
@@ -21,6 +19,7 @@ import {
   parseKnownHosts,
 } from '../../../core/hosts/index.js';
 import { keyText, tempDir } from './support.js';
+import { makeCertificate } from '../../support/cert-fields.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,21 +31,9 @@ before(() => {
 });
 
 function hostCert(principals: string[], over: Partial<CertificateFields> = {}): PublicKey {
-  const f: CertificateFields = {
-    key: host.publicKey.blob,
-    nonce: new Uint8Array(16),
-    serial: 1n,
-    certType: 'host',
-    keyId: 'h',
-    principals,
-    validAfter: 0n,
-    validBefore: CERT_FOREVER,
-    criticalOptions: [],
-    extensions: [],
-    signatureKey: ca.publicKey.blob,
-    ...over,
-  };
-  return parsePublicKey(encodeCertificate(f, (d) => ca.sign('ecdsa-sha2-nistp256', d)));
+  return parsePublicKey(
+    makeCertificate(ca, host.publicKey.blob, { certType: 'host', principals, ...over }),
+  );
 }
 
 const files = (text: string) => [parseKnownHosts(text)];
