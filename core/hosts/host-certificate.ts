@@ -22,7 +22,7 @@
 import { certificateHostKeyAlgorithms } from '../crypto/hostkey/algorithms.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
-import { CertificateError, HostCertificateError } from '../errors.js';
+import { CertificateError, HostCertificateError, KeyFormatError } from '../errors.js';
 import { checkCertificate } from '../keys/cert-validate.js';
 import { readKnownHosts, type KnownHostsEntry, type KnownHostsFile } from './known-hosts.js';
 import { findHost } from './lookup.js';
@@ -55,7 +55,7 @@ export function checkHostCertificate(
 ): HostCertificateResult {
   const cert = key.certificate;
   const name = knownHostName(host, port);
-  if (cert === undefined) throw new Error('checkHostCertificate: not a certificate');
+  if (cert === undefined) throw new KeyFormatError(`the host key for ${name} is not a certificate`);
   const fail = (check: CertificateError['check'], why: string): never => {
     throw new HostCertificateError(check, name, `Host certificate for ${name} refused: ${why}`, {
       keyId: cert.keyId,
