@@ -295,3 +295,50 @@ export class AuthorizedKeysError extends SshError {
     this.detail = detail;
   }
 }
+
+/**
+ * The check an OpenSSH certificate failed (PROTOCOL.certkeys; OpenSSH's
+ * sshkey_cert_check_authority, check_host_cert, user_cert_trusted_ca).
+ */
+export type CertificateCheck =
+  | 'format'
+  | 'type'
+  | 'signature'
+  | 'not-yet-valid'
+  | 'expired'
+  | 'no-principals'
+  | 'principal'
+  | 'ca'
+  | 'revoked-ca'
+  | 'revoked-key'
+  | 'critical-option'
+  | 'source-address';
+
+/** A certificate that does not pass a check; `check` says which. */
+export class CertificateError extends SshError {
+  override readonly code: string = 'CERTIFICATE_INVALID';
+  readonly check: CertificateCheck;
+
+  constructor(check: CertificateCheck, message: string, details: Record<string, unknown> = {}) {
+    super(message, { check, ...details });
+    this.check = check;
+  }
+}
+
+/** A server's host certificate that was refused; `check` says which check failed. */
+export class HostCertificateError extends HostKeyRejected {
+  override readonly code: string = 'HOST_CERTIFICATE_REJECTED';
+  readonly check: CertificateCheck;
+  readonly host: string;
+
+  constructor(
+    check: CertificateCheck,
+    host: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { check, host, ...details });
+    this.check = check;
+    this.host = host;
+  }
+}

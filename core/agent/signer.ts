@@ -7,7 +7,11 @@
  * flags answers ssh-rsa (SHA-1), which must not pass for rsa-sha2-*.
  */
 import type { Signer } from '../auth/signer.js';
-import { hostKeyAlgorithmKeyType, signatureAlgorithmsFor } from '../crypto/hostkey/algorithms.js';
+import {
+  hostKeyAlgorithmKeyType,
+  plainName,
+  signatureAlgorithmsFor,
+} from '../crypto/hostkey/algorithms.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 import { AgentError, ProtocolError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
@@ -19,6 +23,7 @@ export type AgentSigning = Pick<AgentClient, 'sign'>;
 
 /** The SIGN_REQUEST flags for a signature algorithm. */
 export function agentSignFlags(algorithm: string): number {
+  algorithm = plainName(algorithm); // certificates: rsa-sha2-512-cert-v01@openssh.com too
   if (algorithm === 'rsa-sha2-512') return SSH_AGENT_RSA_SHA2_512;
   if (algorithm === 'rsa-sha2-256') return SSH_AGENT_RSA_SHA2_256;
   return 0;
@@ -66,7 +71,8 @@ class AgentSigner implements Signer {
         { cause: e },
       );
     }
-    if (named !== algorithm) {
+    // a certificate key's signature names the plain algorithm (PROTOCOL.certkeys)
+    if (named !== plainName(algorithm)) {
       throw new AgentError(
         'protocol',
         `agent returned a ${named} signature when asked for ${algorithm}`,

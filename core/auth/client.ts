@@ -8,6 +8,13 @@
  * Nothing is sent before the transport's first key exchange has completed, which includes the
  * host-key verifier's yes: no username, no key, no password can reach an unverified server.
  */
+import {
+  CERT_SUFFIX,
+  certificateHostKeyAlgorithms,
+  isCertificateName,
+  plainName,
+  supportedHostKeyAlgorithms,
+} from '../crypto/hostkey/algorithms.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 import { ConnectionLost, ProtocolError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
@@ -55,7 +62,7 @@ export interface AuthOptions {
     readonly password?: boolean;
     readonly keyboardInteractive?: boolean;
   };
-  /** PubkeyAcceptedAlgorithms; default: everything but ssh-rsa (SHA-1). */
+  /** PubkeyAcceptedAlgorithms; default: everything but ssh-rsa (SHA-1), certificates first. */
   readonly pubkeyAlgorithms?: readonly string[];
   /** NumberOfPasswordPrompts: password and keyboard-interactive attempts (default 3). */
   readonly maxPrompts?: number;
@@ -151,25 +158,21 @@ function chooseAlgorithm(
   accepted: readonly string[],
 ): string | null {
   const usable = c.algorithms.filter((a) => accepted.includes(a));
-  if (c.publicKey.type !== 'ssh-rsa') return usable[0] ?? null;
+  if (plainName(c.publicKey.type) !== 'ssh-rsa') return usable[0] ?? null;
+  // certificates: rsa-sha2-512-cert-v01@openssh.com when the server lists rsa-sha2-512
+  const suffix = isCertificateName(c.publicKey.type) ? CERT_SUFFIX : '';
   for (const a of ['rsa-sha2-512', 'rsa-sha2-256']) {
-    if (usable.includes(a) && serverAlgs.includes(a)) return a;
+    if (usable.includes(a + suffix) && serverAlgs.includes(a)) return a + suffix;
   }
-  return usable.includes('ssh-rsa') && (serverAlgs.length === 0 || serverAlgs.includes('ssh-rsa'))
-    ? 'ssh-rsa'
+  const legacy = 'ssh-rsa' + suffix;
+  return usable.includes(legacy) && (serverAlgs.length === 0 || serverAlgs.includes('ssh-rsa'))
+    ? legacy
     : null;
 }
 
 const MAX_REQUESTS = 64;
 
-const DEFAULT_PUBKEY_ALGS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-];
+const DEFAULT_PUBKEY_ALGS = [...certificateHostKeyAlgorithms(), ...supportedHostKeyAlgorithms()];
 
 /** Authenticates on an established transport. Throws AuthError when nothing worked. */
 export async function authenticate(t: Transport, o: AuthOptions): Promise<AuthResult> {

@@ -8,6 +8,8 @@
  */
 import { ConfigError } from '../errors.js';
 import {
+  certificateHostKeyAlgorithms,
+  legacyCertificateHostKeyAlgorithms,
   legacyHostKeyAlgorithms,
   supportedHostKeyAlgorithms,
 } from '../crypto/hostkey/algorithms.js';
@@ -116,7 +118,12 @@ export const DEFAULT_SERVER_PUBKEY_ALGORITHMS: readonly string[] = supportedHost
  * transport's `serverSigAlgs` (ext-info, RFC 8308 §3.1) and to `pubkeyAlgorithms`.
  */
 export function acceptedPubkeyAlgorithms(list?: readonly string[]): string[] {
-  const known = new Set([...supportedHostKeyAlgorithms(), ...legacyHostKeyAlgorithms()]);
+  const known = new Set([
+    ...supportedHostKeyAlgorithms(),
+    ...legacyHostKeyAlgorithms(),
+    ...certificateHostKeyAlgorithms(),
+    ...legacyCertificateHostKeyAlgorithms(),
+  ]);
   const out = [...(list ?? DEFAULT_SERVER_PUBKEY_ALGORITHMS)];
   for (const a of out) {
     if (!known.has(a)) throw new ConfigError(`unknown public key algorithm "${a}"`);

@@ -3,6 +3,7 @@
  * sshd. Exit codes follow OpenSSH's tools: 0 success, 1 failure, 255 for ssh's own errors.
  */
 import { keygenMain } from './keygen.js';
+import { copyIdMain } from './copy-id.js';
 import { keyscanMain } from './keyscan.js';
 import { scpMain } from './scp.js';
 import { sftpMain } from './sftp.js';
@@ -29,12 +30,14 @@ commands:
   keygen -l [-v] [-E sha256|md5] -f file | -y [-P passphrase] -f file
   keygen -p [-P old] [-N new] [-a rounds] -f file | -D pkcs11:…|module
       make keys and show fingerprints, public keys and token keys, like ssh-keygen(1)
+  copy-id [-i identity] [-p port] [-o Option=value]... [-F configfile] destination
+      append a public key to the remote ~/.ssh/authorized_keys, like ssh-copy-id(1)
   keyscan [-p port] [-t rsa,ecdsa,ed25519] [-T timeout] [-f file] host...
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
        [--password-file file] [--allow-tcp-forwarding yes|no|local|remote] [--gateway-ports]
        [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [--idle-timeout seconds]
-       [--sftp-root dir] [-v]
+       [--sftp-root dir] [--trusted-user-ca-keys file] [--host-certificate file]... [-v]
       a headless SSH server for the running user, for local testing; its sftp subsystem
       is built in, --sftp-root jails it in a directory that clients see as /
 `;
@@ -46,6 +49,7 @@ type Main = (
 
 const commands: Record<string, Main> = {
   keygen: keygenMain,
+  'copy-id': copyIdMain,
   keyscan: keyscanMain,
   scp: scpMain,
   sftp: sftpMain,

@@ -16,11 +16,13 @@ import { optionSettings } from '../client/option-settings.js';
 import {
   ConnectionLost,
   DisconnectedByPeer,
+  HostCertificateError,
   HostKeyError,
   SshError,
   TimeoutError,
 } from '../errors.js';
 import { hostKeyVerifier, type HostKeyPolicy } from '../hosts/index.js';
+import { certificateAlgorithmPreference } from '../hosts/host-certificate.js';
 import {
   defaultIdentityFiles,
   PassphraseCancelledError,
@@ -41,6 +43,14 @@ export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
+/** UserKnownHostsFile (expanded) and the global files, as ssh reads them. */
+function knownHostsPaths(o: SshOptions): { user: string[]; global: string[] } {
+  return {
+    user: (o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(expandHome),
+    global: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+  };
+}
+
 function hostKeyPolicy(
   o: SshOptions,
   host: string,
@@ -48,14 +58,8 @@ function hostKeyPolicy(
   p: Prompter,
   onChanged: () => void,
 ): HostKeyVerifier {
-  const common = {
-    host,
-    port,
-    knownHostsFiles: (o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(
-      expandHome,
-    ),
-    globalKnownHostsFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
-  };
+  const paths = knownHostsPaths(o);
+  const common = { host, port, knownHostsFiles: paths.user, globalKnownHostsFiles: paths.global };
   const strict = o.strictHostKeyChecking ?? 'ask';
   let policy: HostKeyPolicy;
   if (strict === 'ask' && !o.batchMode) {
@@ -108,6 +112,7 @@ function hostKeyPolicy(
 
 /** The one line ssh prints for a failed connection (without the "ssh: " prefix handling). */
 export function describeFailure(e: unknown, user: string, host: string, port: number): string {
+  if (e instanceof HostCertificateError) return `${e.message}\nHost key verification failed.`;
   if (e instanceof JumpHostError) {
     if (e.stage !== 'connect') return e.message;
     const { hop } = e;
@@ -209,11 +214,17 @@ export async function targetOptions(
           resolve: (options, spec) => resolveTarget(options, spec, t.configFile),
           build: (hop, d) => targetOptions(hop, io, d),
         });
-  return { ...ownOptions(t, io), ...route };
+  return { ...(await ownOptions(t, io)), ...route };
 }
 
-function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
+async function ownOptions(t: CliTarget, io: CliIo): Promise<ConnectOptions> {
   const { options: o, host, port, user } = t;
+  const paths = knownHostsPaths(o);
+  // certificate host-key algorithms first when known_hosts has a CA for the host
+  const hostKeyAlgorithms =
+    o.hostKeyAlgorithms ??
+    (await certificateAlgorithmPreference([...paths.user, ...paths.global], host, port));
+  const settings = optionSettings(o);
   const prompter = ttyPrompter(o.batchMode === true);
   let changedKey = false;
   const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
@@ -226,6 +237,7 @@ function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
     identityFiles: explicitIds ? o.identityFiles.map(expandHome) : defaultIdentityFiles(homedir()),
     identityFilesExplicit: explicitIds,
     identitiesOnly: o.identitiesOnly ?? false,
+    ...(o.certificateFiles ? { certificateFiles: o.certificateFiles.map(expandHome) } : {}),
     passphrase: async (p) => {
       if (o.batchMode === true) {
         io.err(`Load key "${p.path}": it is encrypted, and BatchMode asks for no passphrase`);
@@ -263,7 +275,11 @@ function ownOptions(t: CliTarget, io: CliIo): ConnectOptions {
         return allowPasswords(o.kbdInteractiveAuthentication);
       },
     },
-    ...optionSettings(o),
+    ...settings,
+    algorithms: {
+      ...settings.algorithms,
+      ...(hostKeyAlgorithms ? { hostKey: hostKeyAlgorithms } : {}),
+    },
     onWarning: (m) => io.err(m),
   };
 }

@@ -13,6 +13,7 @@ import { resolveDestination } from '../config/ssh-config-host.js';
 import { keepConnected } from './ssh-reconnect.js';
 import { runSession, wantPty } from './ssh-session.js';
 import { forwardStdio } from './ssh-stdio-forward.js';
+import { hostCertificateLine } from './cert-debug.js';
 
 export { describeFailure } from './ssh-connect.js';
 
@@ -52,6 +53,8 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     const kex = await client.transport.ready;
     const n = kex.negotiated;
     debug(`kex: algorithm: ${n.kex}, host key algorithm: ${n.hostKey}`);
+    const cert = client.transport.hostKey?.certificate;
+    if (cert) debug(hostCertificateLine(cert));
     debug(`kex: cipher: ${n.cipherCtoS} MAC: ${n.macCtoS ?? '<implicit>'}`);
     debug(`Authenticated to ${host} ([${host}]:${port}) using "${client.authMethod}".`);
     if (args.noCommand) {

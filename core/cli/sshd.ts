@@ -5,10 +5,12 @@
  *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
  *               [--gateway-ports] [--banner file] [--max-auth-tries n (6)]
  *               [--login-grace-time seconds (120, 0: none)] [--idle-timeout seconds (0: none)]
- *               [--sftp-root dir] [-v]
+ *               [--sftp-root dir] [--trusted-user-ca-keys file] [--host-certificate file]... [-v]
  *
  * The sftp subsystem is served in-process (core/sftp/server.ts); --sftp-root jails it in a
- * directory that clients see as '/'.
+ * directory that clients see as '/'. --trusted-user-ca-keys lets in user certificates signed by
+ * the CAs in that file (core/server/trusted-ca.ts); --host-certificate presents a certificate
+ * of one of the host keys (ssh-keygen -s … -h ssh_host_ed25519_key.pub) before the plain keys.
  *
  * Loopback only and publickey only unless asked. Prints where it listens, the host keys'
  * fingerprints and an ssh command line to paste; SIGINT / SIGTERM end every connection with a
@@ -20,7 +22,8 @@ import { join, resolve } from 'node:path';
 import { appDataDir } from '../config/app-dirs.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
 import { ConfigError } from '../errors.js';
-import { openToOthers } from '../keys/index.js';
+import { certifiedHostKey, certifies, loadCertificateFile, openToOthers } from '../keys/index.js';
+import type { HostKeyPair } from '../crypto/hostkey/types.js';
 import { loadOrCreateHostKeys } from '../server/host-keys.js';
 import { Sshd, type AllowTcpForwarding } from '../server/sshd.js';
 import { parseArgs, UsageError } from './args.js';
@@ -78,6 +81,26 @@ async function sftpRootDir(dir: string | undefined): Promise<string | undefined>
   return abs;
 }
 
+/** --host-certificate files, each presented with the host key it certifies. */
+async function hostCertificates(
+  paths: readonly string[],
+  hostKeys: readonly HostKeyPair[],
+): Promise<HostKeyPair[]> {
+  const out: HostKeyPair[] = [];
+  for (const path of paths) {
+    const cert = await loadCertificateFile(path);
+    if (cert.certificate?.certType !== 'host') {
+      throw new ConfigError(`--host-certificate ${path}: not a host certificate`);
+    }
+    const pair = hostKeys.find((k) => certifies(cert, k.publicKey.blob));
+    if (pair === undefined) {
+      throw new ConfigError(`--host-certificate ${path}: it certifies none of the host keys`);
+    }
+    out.push(certifiedHostKey(pair, cert));
+  }
+  return out;
+}
+
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: NodeJS.Signals) => {
@@ -104,6 +127,8 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
       'login-grace-time',
       'idle-timeout',
       'sftp-root',
+      'trusted-user-ca-keys',
+      'host-certificate',
     ],
     flags: ['v', 'gateway-ports'],
   });
@@ -136,8 +161,14 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
   const sftpRoot = await sftpRootDir(args.value('sftp-root'));
 
   const keys = await loadOrCreateHostKeys(dataDir);
+  const certs = await hostCertificates(
+    args.all('host-certificate'),
+    keys.map((k) => k.key),
+  );
+  const trustedUserCaKeys = args.value('trusted-user-ca-keys');
   const server = await Sshd.start({
-    hostKeys: keys.map((k) => k.key),
+    hostKeys: [...certs, ...keys.map((k) => k.key)],
+    ...(trustedUserCaKeys !== undefined ? { trustedUserCaKeys: resolve(trustedUserCaKeys) } : {}),
     address,
     port,
     authorizedKeysFiles,
@@ -163,7 +194,15 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
     const label = KEY_LABEL[pk.type] ?? pk.type;
     io.out(`  ${pk.bits} ${fingerprintSha256(pk.blob)} (${label})${k.created ? ' new' : ''}`);
   }
+  for (const c of certs) {
+    const cert = c.publicKey.certificate;
+    io.out(
+      `  host certificate ${c.publicKey.type} ID "${cert?.keyId ?? ''}" (principals: ${cert?.principals.join(',') ?? ''})`,
+    );
+  }
   io.out(`authorized keys: ${authorizedKeysFiles.join(', ')}`);
+  if (trustedUserCaKeys !== undefined)
+    io.out(`trusted user CA keys: ${resolve(trustedUserCaKeys)}`);
   io.out(`password authentication: ${password !== undefined ? 'on' : 'off'}`);
   if (sftpRoot !== undefined) io.out(`sftp root: ${sftpRoot}`);
   io.out(`connect with:  ssh -p ${where.port} ${user}@${host}`);

@@ -15,6 +15,7 @@ import { openTransport } from '../transport/open.js';
 import type { HostKeyVerifier, Transport } from '../transport/transport.js';
 import { gatherIdentities } from './identities.js';
 import { openRoute } from './route.js';
+import { withCertificates } from './cert-identities.js';
 
 export interface ConnectOptions {
   readonly host: string;
@@ -25,6 +26,8 @@ export interface ConnectOptions {
   readonly identityFiles?: readonly string[];
   readonly identityFilesExplicit?: boolean;
   readonly identitiesOnly?: boolean;
+  /** CertificateFile paths (expanded); `<identity>-cert.pub` files are found without them. */
+  readonly certificateFiles?: readonly string[];
   /** Agent socket; undefined: $SSH_AUTH_SOCK; null: no agent. */
   readonly agentPath?: string | null;
   readonly passphrase?: PassphraseCallback;
@@ -122,7 +125,12 @@ export async function connect(o: ConnectOptions): Promise<SshClient> {
   try {
     const result = await authenticate(transport, {
       username: o.username,
-      keys: ids.candidates,
+      keys: await withCertificates(
+        ids.candidates,
+        o.identityFiles ?? [],
+        o.certificateFiles ?? [],
+        warn,
+      ),
       ...(o.password ? { password: o.password } : {}),
       ...(o.keyboardInteractive ? { keyboardInteractive: o.keyboardInteractive } : {}),
       ...(o.onBanner ? { onBanner: o.onBanner } : {}),

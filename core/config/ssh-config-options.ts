@@ -18,6 +18,7 @@ export const ACTED_ON = new Set([
   'port',
   'identityfile',
   'identitiesonly',
+  'certificatefile',
   'stricthostkeychecking',
   'userknownhostsfile',
   'passwordauthentication',
@@ -85,6 +86,9 @@ export function toSshOptions(
     user: r.user,
     port: r.port,
     identityFiles: given('identityfile') ? st.identityFiles.map((f) => expand(f.path)) : [],
+    ...(given('certificatefile')
+      ? { certificateFiles: st.certificateFiles.map((f) => expand(f.path)) }
+      : {}),
     setEnv: st.setEnv.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
     sendEnv: [...st.sendEnv],
     commandLine: [],

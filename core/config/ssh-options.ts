@@ -16,6 +16,7 @@ export interface SshOptions {
   user?: string;
   port?: number;
   identityFiles: string[];
+  certificateFiles?: string[];
   identitiesOnly?: boolean;
   strictHostKeyChecking?: StrictHostKeyChecking;
   userKnownHostsFiles?: string[];
@@ -127,6 +128,9 @@ export function applyOption(
       return set('port', int(v, where, 1, 65535));
     case 'identityfile':
       o.identityFiles.push(v);
+      return;
+    case 'certificatefile':
+      (o.certificateFiles ??= []).push(v);
       return;
     case 'identitiesonly':
       return set('identitiesOnly', yesNo(v, where));

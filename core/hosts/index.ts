@@ -51,3 +51,8 @@ export {
   type FileInfo,
   type KnownHostsFs,
 } from './write.js';
+export {
+  certificateAlgorithmPreference,
+  checkHostCertificate,
+  type HostCertificateResult,
+} from './host-certificate.js';

@@ -19,14 +19,21 @@
  * write is reported ('add-failed') and the key is still accepted for this connection, as
  * OpenSSH does ("Failed to add the host to the list of known hosts").
  * Files are read afresh on every check; missing files are empty.
+ *
+ * A host certificate is judged by host-certificate.ts first: accepted through a matching
+ * `@cert-authority` line, or, when no CA line names the host, its certified plain key goes
+ * through the table above. A certificate that fails a check is still let in by a plain
+ * known_hosts line for its key (ssh's "Retry with plain key"), unless it is revoked;
+ * otherwise the HostCertificateError naming the failed check stands.
  */
 import type { HostKeyVerifier } from '../transport/transport.js';
 import type { PublicKey } from '../crypto/hostkey/types.js';
 import { fingerprintSha256 } from '../crypto/fingerprint.js';
-import { HostKeyError, type HostKeyErrorKey } from '../errors.js';
+import { HostCertificateError, HostKeyError, type HostKeyErrorKey } from '../errors.js';
+import { checkHostCertificate } from './host-certificate.js';
 import { readKnownHosts, type KnownHostsBadLine } from './known-hosts.js';
 import { lookupIn, otherNames, type HostKeyLookup, type KnownKey } from './lookup.js';
-import { isRecordableHost } from './patterns.js';
+import { isRecordableHost, knownHostName } from './patterns.js';
 import {
   appendKnownHostsLine,
   formatKnownHostsLine,
@@ -128,13 +135,36 @@ function where(keys: readonly KnownKey[]): string {
  */
 export async function checkHostKey(
   policy: HostKeyPolicy,
-  key: Pick<PublicKey, 'type' | 'blob'>,
+  presentedKey: Pick<PublicKey, 'type' | 'blob' | 'certificate'>,
 ): Promise<HostKeyDecision> {
   const port = policy.port ?? 22;
   const paths = [...policy.knownHostsFiles, ...(policy.globalKnownHostsFiles ?? [])];
   const files = await Promise.all(paths.map(readKnownHosts));
   const bad = files.flatMap((f) => f.bad);
   if (bad.length > 0) policy.onEvent?.({ kind: 'bad-lines', lines: bad });
+  let key: Pick<PublicKey, 'type' | 'blob'> = presentedKey;
+  const cert = presentedKey.certificate;
+  if (cert !== undefined) {
+    let r;
+    try {
+      r = checkHostCertificate(files, policy.host, port, presentedKey, Date.now());
+    } catch (e) {
+      // as ssh retries with the plain key: a recorded plain key still lets the host in
+      const plain = lookupIn(files, policy.host, port, cert.key);
+      const revoked = e instanceof HostCertificateError && e.check.startsWith('revoked');
+      if (revoked || plain.status !== 'match') throw e;
+      return { lookup: plain, action: 'known' };
+    }
+    if (r.kind === 'accepted') {
+      const ca = { ...r.ca, fingerprint: fingerprintSha256(r.ca.blob) };
+      const name = knownHostName(policy.host, port);
+      return {
+        lookup: { status: 'match', name, known: [ca], found: ca, badLines: bad.length },
+        action: 'known',
+      };
+    }
+    key = cert.key; // no CA for this host: the plain key is checked (ssh's retry)
+  }
   const result = lookupIn(files, policy.host, port, key);
   const fingerprint = fingerprintSha256(key.blob);
   const presented = { type: key.type, fingerprint };

@@ -11,6 +11,8 @@
  *   defaultIdentityFiles                   ~/.ssh/id_rsa, … in OpenSSH's order
  *   writeNewKeyFile                        a new key pair on disk, as ssh-keygen writes it
  *   bcryptPbkdf                            the openssh-key-v1 KDF
+ *   certifiedSigner / loadCertificateFile  OpenSSH certificates as Signers (PROTOCOL.certkeys)
+ *   checkCertificate / describeCertificate validity checks; ssh-keygen -L's display
  */
 export {
   DEFAULT_PASSPHRASE_ATTEMPTS,
@@ -52,3 +54,13 @@ export {
 export * from './pkcs11/index.js';
 export { changeKeyFilePassphrase, type PassphraseChange } from './passphrase-change.js';
 export { readAnyPublicKeys } from './any-public-key.js';
+export {
+  certificateAlgorithms,
+  certificatePathFor,
+  certifiedHostKey,
+  certifiedSigner,
+  certifies,
+  loadCertificateFile,
+} from './cert-signer.js';
+export { checkCertificate, type CertificateCheckOptions } from './cert-validate.js';
+export { certificateTime, certificateValidity, describeCertificate } from './cert-describe.js';

@@ -57,7 +57,8 @@ export type AuthorizeResult =
       readonly kind: 'refused';
       /**
        * `not-listed`: no line has the key; `denied`: lines have it but each refused it (see
-       * denials); `certificate`: a certificate was offered, which this does not judge yet.
+       * denials); `certificate`: a certificate was offered, which authorized-ca.ts and
+       * trusted-ca.ts judge instead.
        */
       readonly reason: 'not-listed' | 'denied' | 'certificate';
       readonly message: string;
@@ -108,7 +109,7 @@ export function authorizeKey(
     return {
       kind: 'refused',
       reason: 'certificate',
-      message: `certificate keys (${key.type}) are not accepted yet`,
+      message: `certificate keys (${key.type}) are judged by their CA (authorized-ca.ts, trusted-ca.ts)`,
       denials: [],
     };
   }

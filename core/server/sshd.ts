@@ -16,6 +16,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { userInfo } from 'node:os';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { acceptedPubkeyAlgorithms, serveUserAuth } from '../auth/server.js';
+import { DEFAULT_SERVER_PUBKEY_ALGORITHMS } from '../auth/server-options.js';
+import { certificateHostKeyAlgorithms, isCertificateName } from '../crypto/hostkey/algorithms.js';
+import { authorizeCertificate, readTrustedCaKeys, type CertificateLogin } from './trusted-ca.js';
+import { authorizeCertificateByKeys } from './authorized-ca.js';
 import type { ServerAuthMethod } from '../auth/server.js';
 import { Connection, type ServerSession } from '../connection/index.js';
 import type { HostKeyPair } from '../crypto/hostkey/types.js';
@@ -58,6 +62,8 @@ export interface SshdOptions {
   readonly user?: LocalUser;
   /** Jails the sftp subsystem: clients see this directory as '/'. */
   readonly sftpRoot?: string;
+  /** TrustedUserCAKeys: user certificates signed by a key in this file log in (trusted-ca.ts). */
+  readonly trustedUserCaKeys?: string;
 }
 
 const DEFAULT_ACCEPT_ENV = ['LANG', 'LC_*', 'COLORTERM', 'NO_COLOR'];
@@ -141,11 +147,19 @@ export class Sshd {
     socket.on('error', () => {});
     if (this.closing) return void socket.destroy();
     this.makeRoom();
-    const pubkeyAlgorithms = acceptedPubkeyAlgorithms();
+    // user certificates: through --trusted-user-ca-keys or cert-authority lines
+    const pubkeyAlgorithms = acceptedPubkeyAlgorithms([
+      ...certificateHostKeyAlgorithms(),
+      ...DEFAULT_SERVER_PUBKEY_ALGORITHMS,
+    ]);
     const transport = new Transport({
       role: 'server',
       hostKeys: this.o.hostKeys,
       serverSigAlgs: pubkeyAlgorithms,
+      // host certificates (--host-certificate) are offered before the plain keys
+      ...(this.o.hostKeys.some((k) => k.publicKey.certificate !== undefined)
+        ? { algorithms: { hostKey: `^${certificateHostKeyAlgorithms().join(',')}` } }
+        : {}),
     });
     const conn: Conn = { socket, transport, since: Date.now(), authenticated: false };
     this.conns.add(conn);
@@ -204,6 +218,9 @@ export class Sshd {
       ...(this.o.banner !== undefined ? { banner: this.o.banner } : {}),
       publickey: async (user, key) => {
         if (user !== me) return false;
+        if (isCertificateName(key.type)) {
+          return this.certificateLogin(user, key.blob, address, await keyEntries());
+        }
         const r = authorizeKey(await keyEntries(), key, { address, now: Date.now() });
         for (const d of r.denials) this.log(`${d.file}:${d.line}: ${d.message}`);
         return r.kind === 'authorized' ? { restrictions: r.restrictions } : false;
@@ -260,6 +277,34 @@ export class Sshd {
       (line) => this.log(`${peer}: ${line}`),
     );
     this.watchIdle(conn);
+  }
+
+  /**
+   * A user certificate: its CA in the TrustedUserCAKeys file (read at each login), or a
+   * cert-authority line of authorized_keys.
+   */
+  private async certificateLogin(
+    user: string,
+    blob: Uint8Array,
+    address: string,
+    entries: readonly AuthorizedKeyEntry[],
+  ): Promise<{ restrictions: KeyRestrictions } | false> {
+    const ctx = { address, now: Date.now() };
+    const file = this.o.trustedUserCaKeys;
+    let r: CertificateLogin = { kind: 'refused', message: 'no TrustedUserCAKeys' };
+    if (file !== undefined) {
+      const trusted = await readTrustedCaKeys(file);
+      for (const p of trusted.problems) this.log(p);
+      r = authorizeCertificate(trusted, blob, user, ctx);
+    }
+    if (r.kind === 'refused') {
+      const byKeys = authorizeCertificateByKeys(entries, blob, user, ctx);
+      if (byKeys.kind === 'authorized') r = byKeys;
+      else this.log(file !== undefined ? `${r.message}; ${byKeys.message}` : byKeys.message);
+    }
+    if (r.kind === 'refused') return false;
+    this.log(`certificate ID "${r.keyId}" accepted for ${user}`);
+    return { restrictions: r.restrictions };
   }
 
   /** The sftp subsystem in this process (core/sftp/server.ts), then exit status 0. */

@@ -7,7 +7,12 @@
 import { nativeAvailable } from '../crypto/backend.js';
 import { supportedCiphers, supportedMacs } from '../crypto/cipher/index.js';
 import { supportedKex } from '../crypto/kex/index.js';
-import { supportedHostKeyAlgorithms, legacyHostKeyAlgorithms } from '../crypto/hostkey/index.js';
+import {
+  certificateHostKeyAlgorithms,
+  legacyCertificateHostKeyAlgorithms,
+  supportedHostKeyAlgorithms,
+  legacyHostKeyAlgorithms,
+} from '../crypto/hostkey/index.js';
 import { applyAlgorithmSpec } from './algorithm-list.js';
 
 export interface AlgorithmPreferences {
@@ -84,7 +89,12 @@ export function resolveAlgorithms(config: AlgorithmConfig = {}): AlgorithmPrefer
     hostKey: applyAlgorithmSpec(
       'host key',
       d.hostKey,
-      [...supportedHostKeyAlgorithms(), ...legacyHostKeyAlgorithms()],
+      [
+        ...supportedHostKeyAlgorithms(),
+        ...legacyHostKeyAlgorithms(),
+        ...certificateHostKeyAlgorithms(),
+        ...legacyCertificateHostKeyAlgorithms(),
+      ],
       config.hostKey,
     ),
     ciphers: applyAlgorithmSpec('cipher', d.ciphers, supportedCiphers(), config.ciphers),

@@ -159,7 +159,7 @@ describe('AgentClient against OpenSSH ssh-agent', () => {
     assert.equal((await client.listIdentities()).length, keys.length);
   });
 
-  test('a certificate in the agent is listed as unsupported and left out of the signers', async () => {
+  test('a certificate in the agent is a signer offering the certificate algorithm', async () => {
     const ca = await keygen(dir, 'ca', 'ed25519', 256, 'ca');
     const user = await keygen(dir, 'certified', 'ecdsa', 384, 'certified');
     // Writes certified-cert.pub, which ssh-add loads together with the key.
@@ -180,11 +180,16 @@ describe('AgentClient against OpenSSH ssh-agent', () => {
       const listed: AgentKey[] = await client.listIdentities();
       const cert = listed.find((k) => k.type === 'ecdsa-sha2-nistp384-cert-v01@openssh.com');
       assert.ok(cert, listed.map((k) => k.type).join(', '));
-      assert.equal(cert.publicKey, undefined);
-      assert.match(cert.unsupported ?? '', /unsupported/);
+      assert.equal(cert.unsupported, undefined);
+      assert.equal(cert.publicKey?.certificate?.keyId, 'keyway');
       const signers = await agentSigners(client);
-      assert.equal(signers.length, listed.length - 1);
-      assert.ok(signers.every((s) => !s.publicKey.type.includes('cert')));
+      assert.equal(signers.length, listed.length);
+      const s = signers.find((x) => x.publicKey.certificate !== undefined);
+      assert.ok(s);
+      assert.deepEqual(s.algorithms, ['ecdsa-sha2-nistp384-cert-v01@openssh.com']);
+      const data = new TextEncoder().encode('signed by the certified key');
+      const sig = await s.sign('ecdsa-sha2-nistp384-cert-v01@openssh.com', data);
+      assert.equal(s.publicKey.verify('ecdsa-sha2-nistp384-cert-v01@openssh.com', sig, data), true);
     } finally {
       await sshAdd(agent.sock, '-q', '-d', user.file);
     }

@@ -33,6 +33,12 @@ export interface KeywaySshdOptions {
   readonly dataDir?: string;
   /** Listen on this port (a restart on the same port); default: one the OS picks. */
   readonly port?: number;
+  /**
+   * Run it as another local account (tests running as root): the server then serves that
+   * user. The data directory must be theirs; the helper's own authorized_keys file is not
+   * readable to them, so give files with --authorized-keys in `args`.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number; readonly home: string };
 }
 
 export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<KeywaySshd> {
@@ -54,7 +60,17 @@ export async function startKeywaySshd(o: KeywaySshdOptions = {}): Promise<Keyway
       '-v',
       ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.runAs
+        ? {
+            uid: o.runAs.uid,
+            gid: o.runAs.gid,
+            env: { ...process.env, HOME: o.runAs.home },
+            cwd: o.runAs.home,
+          }
+        : {}),
+    },
   );
   let out = '';
   let err = '';

@@ -4,13 +4,33 @@
  */
 export type { HostKeyPair, PublicKey } from './types.js';
 export {
+  CERT_SUFFIX,
+  certificateHostKeyAlgorithms,
   hostKeyAlgorithmKeyType,
+  isCertificateName,
+  legacyCertificateHostKeyAlgorithms,
+  plainName,
+  type AnyKeyType,
+  type CertKeyType,
   legacyHostKeyAlgorithms,
   signatureAlgorithmsFor,
   supportedHostKeyAlgorithms,
   type HostKeyType,
   type RsaSignatureAlgorithm,
 } from './algorithms.js';
-export { parsePublicKey } from './parse.js';
+export { parsePlainPublicKey, parsePublicKey } from './parse.js';
+export {
+  CERT_FOREVER,
+  DEFAULT_CA_SIGNATURE_ALGORITHMS,
+  MAX_CERT_OPTIONS,
+  MAX_CERT_PRINCIPALS,
+  encodeCertificate,
+  optionString,
+  verifyCertificateSignature,
+  type Certificate,
+  type CertificateFields,
+  type CertificateOption,
+  type CertificateType,
+} from './certificate.js';
 export { signatureBlob } from './signature.js';
 export { DEFAULT_RSA_BITS, generateHostKeyPair } from './generate.js';

@@ -5,7 +5,8 @@
  * Truncated fields, trailing bytes, bad mpints and non-ASCII names throw ProtocolError (from
  * SshReader, naming "public key blob"); an unknown key type or field values that make no valid
  * key (wrong sizes, a curve mismatch, a point off the curve, a weak RSA key) throw
- * KeyFormatError. Certificates (*-cert-v01@openssh.com) are not handled here.
+ * KeyFormatError. Certificates (*-cert-v01@openssh.com, PROTOCOL.certkeys) parse to a PublicKey
+ * whose `certificate` holds their fields (certificate.ts); their CA key must be a plain key.
  */
 import { KeyFormatError } from '../../errors.js';
 import { SshReader } from '../../wire/reader.js';
@@ -13,9 +14,20 @@ import { nistCurves } from '../ec.js';
 import { parseEcdsa } from './ecdsa.js';
 import { parseEd25519 } from './ed25519.js';
 import { parseRsa } from './rsa.js';
+import { CERT_SUFFIX } from './algorithms.js';
+import { certificatePublicKey, parseCertificate } from './certificate.js';
 import type { PublicKey } from './types.js';
 
 export function parsePublicKey(blob: Uint8Array): PublicKey {
+  const type = new SshReader(blob, 'public key blob').readAscii();
+  if (type.endsWith(CERT_SUFFIX)) {
+    return certificatePublicKey(parseCertificate(blob, parsePlainPublicKey), blob);
+  }
+  return parsePlainPublicKey(blob);
+}
+
+/** A plain (not certificate) public key blob to a PublicKey. */
+export function parsePlainPublicKey(blob: Uint8Array): PublicKey {
   const r = new SshReader(blob, 'public key blob');
   const type = r.readAscii();
   let key: PublicKey;

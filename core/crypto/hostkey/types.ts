@@ -7,6 +7,8 @@
  * and rsa-sha2-512 use key type ssh-rsa; the others name their key type.
  */
 
+import type { Certificate } from './certificate.js';
+
 export interface PublicKey {
   /** Key type as in the blob: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, … */
   readonly type: string;
@@ -20,6 +22,8 @@ export interface PublicKey {
    * algorithm differs from `algorithm` or does not fit the key type.
    */
   verify(algorithm: string, signatureBlob: Uint8Array, data: Uint8Array): boolean;
+  /** For an OpenSSH certificate (type …-cert-v01@openssh.com): its fields. */
+  readonly certificate?: Certificate;
 }
 
 /** A private host key held in memory, for the server role (tests now; the bundled sshd later). */

@@ -37,3 +37,10 @@ test('time formats', () => {
   assert.equal(duration('1h2m3s', 'x'), 3723);
   assert.throws(() => duration('5x', 'x'), /bad time/);
 });
+
+test('CertificateFile accumulates like IdentityFile, from -o and config files', () => {
+  const o = emptyOptions();
+  applyDashO(o, 'CertificateFile=~/.ssh/a-cert.pub');
+  applyOption(o, 'certificatefile', ['/etc/ssh/b-cert.pub'], 'config');
+  assert.deepEqual(o.certificateFiles, ['~/.ssh/a-cert.pub', '/etc/ssh/b-cert.pub']);
+});

@@ -48,7 +48,7 @@ test('unknown key types are KeyFormatErrors naming the type', () => {
     'ssh-dss',
     'ssh-ed448',
     'ecdsa-sha2-nistp224',
-    'ssh-ed25519-cert-v01@openssh.com',
+    'ssh-dss-cert-v01@openssh.com',
     '',
   ]) {
     throwsWith(
