@@ -25,6 +25,7 @@ KEYWAY_SYSTEM_PACKAGES=(
   tmux           # a real terminal for test/interop/ssh-tty.test.ts (send-keys, capture-pane)
   python3-paramiko # third-party SSH clients against keyway sshd
   python3-asyncssh #   (test/interop/sshd-clients.test.ts)
+  curl             # SOCKS4a/SOCKS5 clients through keyway's -D (test/interop/forwarding.test.ts)
 )
 
 if [[ "${1:-}" == --app ]]; then

@@ -34,6 +34,8 @@ export interface ForwardStatus {
   readonly totalConnections: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
+  /** Bytes held in this process for the connections (channel queues and socket buffers). */
+  readonly bufferedBytes: number;
   readonly lastError: string | null;
 }
 
@@ -97,7 +99,9 @@ export class Forward extends EventEmitter<ForwardEvents> {
   status(): ForwardStatus {
     let sent = this.sentClosed;
     let received = this.receivedClosed;
+    let buffered = 0;
     for (const c of this.tunnels) {
+      buffered += c.tunnel.bufferedBytes();
       sent += c.tunnel.socket.bytesRead - c.readBase;
       received += c.tunnel.socket.bytesWritten - c.writtenBase;
     }
@@ -109,6 +113,7 @@ export class Forward extends EventEmitter<ForwardEvents> {
       totalConnections: this.total,
       bytesSent: sent,
       bytesReceived: received,
+      bufferedBytes: buffered,
       lastError: this.lastErrorText,
     };
   }

@@ -52,5 +52,6 @@ export function readSocksRequest(
     input.once('end', onEnd);
     input.once('close', onEnd);
     input.once('error', onError);
+    input.resume(); // a socket accepted with pauseOnConnect stays paused for a 'data' listener
   });
 }
