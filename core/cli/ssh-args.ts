@@ -3,6 +3,11 @@
  * destination (ssh re-reads options after the host name), the first word after that starts
  * the command. Destination: `[user@]host` or `ssh://[user@]host[:port]`.
  */
+import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+} from '../config/forward-spec.js';
 import { applyDashO, emptyOptions, type SshOptions } from '../config/ssh-options.js';
 import { UsageError } from './args.js';
 
@@ -15,12 +20,12 @@ export interface SshArgs {
   readonly options: SshOptions;
   /** -t count (1: -t, 2: -tt) or -T (0), undefined when neither was given. */
   readonly tty?: number;
-  /** -N: no command, no shell (for forwarding later). */
+  /** -N: no command, no shell (forwarding only). */
   readonly noCommand: boolean;
   readonly verbose: number;
 }
 
-const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm']);
+const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'L', 'R', 'D']);
 const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
@@ -84,6 +89,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
       else if (c === 'o') applyDashO(options, v);
       else if (c === 'c') applyDashO(options, `Ciphers=${v}`);
       else if (c === 'm') applyDashO(options, `MACs=${v}`);
+      else if (c === 'L') options.localForwards.push(parseLocalForward(v));
+      else if (c === 'R') options.remoteForwards.push(parseRemoteForward(v));
+      else if (c === 'D') options.dynamicForwards.push(parseDynamicForward(v));
       break;
     }
   }

@@ -61,6 +61,11 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'rekeylimit',
   'numberofpasswordprompts',
   'pubkeyauthentication',
+  'localforward',
+  'remoteforward',
+  'dynamicforward',
+  'exitonforwardfailure',
+  'gatewayports',
 ]);
 
 export function expandHome(p: string): string {

@@ -9,6 +9,7 @@ import { SshError } from '../errors.js';
 import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
+import { startSshForwards } from './ssh-forwards.js';
 import { runSession, wantPty } from './ssh-session.js';
 
 export { describeFailure } from './ssh-connect.js';
@@ -34,6 +35,10 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     debug(`kex: algorithm: ${n.kex}, host key algorithm: ${n.hostKey}`);
     debug(`kex: cipher: ${n.cipherCtoS} MAC: ${n.macCtoS ?? '<implicit>'}`);
     debug(`Authenticated to ${host} ([${host}]:${port}) using "${client.authMethod}".`);
+    if (!(await startSshForwards(client, o, io, debug)).ok) {
+      client.close();
+      return 255;
+    }
     if (args.noCommand) {
       const e = await client.closed;
       return e ? (io.err(describeFailure(e, user, host, port)), 255) : 0;

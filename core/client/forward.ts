@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Channel } from '../connection/channel.js';
 import { joinChannelSocket, type Tunnel } from '../connection/forward-pipe.js';
-import { describeEndpoint, type ForwardSpec } from './forward-spec.js';
+import { describeEndpoint, type ForwardSpec } from '../config/forward-spec.js';
 import type { BoundAddress } from './forward-listen.js';
 import { ForwardError } from './forward-errors.js';
 
@@ -88,12 +88,12 @@ export class Forward extends EventEmitter<ForwardEvents> {
     return this.currentState;
   }
 
-  /** "-L 8080:host:80" style, for messages. */
+  /** As ssh's flag would write it ("-L localhost:8080:example.org:80"), for messages. */
   get description(): string {
     const s = this.spec;
     if (s.type === 'dynamic') return `-D ${describeEndpoint(s.listen)}`;
-    const target = s.connect ? describeEndpoint(s.connect) : 'SOCKS';
-    return `-${s.type === 'local' ? 'L' : 'R'} ${describeEndpoint(s.listen)} → ${target}`;
+    const listen = `-${s.type === 'local' ? 'L' : 'R'} ${describeEndpoint(s.listen)}`;
+    return s.connect ? `${listen}:${describeEndpoint(s.connect)}` : `${listen} (SOCKS)`;
   }
 
   status(): ForwardStatus {

@@ -38,7 +38,7 @@ import type {
   ForwardSpec,
   LocalForwardSpec,
   RemoteForwardSpec,
-} from './forward-spec.js';
+} from '../config/forward-spec.js';
 import { Forward, type Release } from './forward.js';
 import { Socks5Reply, socksReply, type SocksRequest } from './socks.js';
 import { readSocksRequest } from './socks-stream.js';

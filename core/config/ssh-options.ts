@@ -4,6 +4,14 @@
  * value obtained wins (ssh_config(5)), so callers apply sources in precedence order.
  */
 import { ConfigError } from '../errors.js';
+import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+  type DynamicForwardSpec,
+  type LocalForwardSpec,
+  type RemoteForwardSpec,
+} from './forward-spec.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no' | 'ask';
 export type RequestTty = 'yes' | 'no' | 'force' | 'auto';
@@ -33,10 +41,23 @@ export interface SshOptions {
   sendEnv: string[];
   rekeyLimit?: { bytes: number | null; seconds: number | null };
   numberOfPasswordPrompts?: number;
+  /** -L / LocalForward, -R / RemoteForward, -D / DynamicForward: every source adds. */
+  localForwards: LocalForwardSpec[];
+  remoteForwards: RemoteForwardSpec[];
+  dynamicForwards: DynamicForwardSpec[];
+  exitOnForwardFailure?: boolean;
+  gatewayPorts?: boolean;
 }
 
 export function emptyOptions(): SshOptions {
-  return { identityFiles: [], setEnv: [], sendEnv: [] };
+  return {
+    identityFiles: [],
+    setEnv: [],
+    sendEnv: [],
+    localForwards: [],
+    remoteForwards: [],
+    dynamicForwards: [],
+  };
 }
 
 function yesNo(v: string, where: string): boolean {
@@ -171,9 +192,39 @@ export function applyOption(
     }
     case 'numberofpasswordprompts':
       return set('numberOfPasswordPrompts', int(v, where, 0, 1000));
+    // ssh_config writes the listen side and the target as two arguments
+    case 'localforward':
+      o.localForwards.push(parseLocalForward(forwardArgs(args, 2, 2, keyword, where)));
+      return;
+    case 'remoteforward':
+      o.remoteForwards.push(parseRemoteForward(forwardArgs(args, 1, 2, keyword, where)));
+      return;
+    case 'dynamicforward':
+      o.dynamicForwards.push(parseDynamicForward(forwardArgs(args, 1, 1, keyword, where)));
+      return;
+    case 'exitonforwardfailure':
+      return set('exitOnForwardFailure', yesNo(v, where));
+    case 'gatewayports':
+      return set('gatewayPorts', yesNo(v, where));
     default:
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }
+}
+
+/** A forwarding keyword's arguments joined as one -L/-R/-D specification. */
+function forwardArgs(
+  args: readonly string[],
+  min: number,
+  max: number,
+  keyword: string,
+  where: string,
+): string {
+  if (args.length < min || args.length > max || args.some((a) => a === '')) {
+    throw new ConfigError(
+      `${where}: ${keyword} takes ${min === max ? min : `${min} or ${max}`} arguments`,
+    );
+  }
+  return args.join(':');
 }
 
 /** `-o Keyword=value` or `-o "Keyword value"`. */

@@ -32,7 +32,7 @@ import {
   parseDynamicForward,
   parseLocalForward,
   parseRemoteForward,
-} from '../../core/client/forward-spec.js';
+} from '../../core/config/forward-spec.js';
 import type { Forward } from '../../core/client/forward.js';
 import { Forwards } from '../../core/client/forwards.js';
 import { DEFAULT_WINDOW } from '../../core/connection/index.js';

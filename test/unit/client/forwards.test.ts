@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { connect as netConnect, createServer, type AddressInfo } from 'node:net';
 import { ForwardError } from '../../../core/client/forward-errors.js';
 import { localBindTargets } from '../../../core/client/forward-listen.js';
-import { parseLocalForward, parseRemoteForward } from '../../../core/client/forward-spec.js';
+import { parseLocalForward, parseRemoteForward } from '../../../core/config/forward-spec.js';
 import { Forwards, remoteBindAddress } from '../../../core/client/forwards.js';
 import {
   decodeTcpipForward,

@@ -8,7 +8,7 @@ import {
   parseDynamicForward,
   parseLocalForward,
   parseRemoteForward,
-} from '../../../core/client/forward-spec.js';
+} from '../../../core/config/forward-spec.js';
 import { ConfigError } from '../../../core/errors.js';
 
 const tcp = (host: string | null, port: number) => ({ kind: 'tcp', host, port });

@@ -1,0 +1,96 @@
+/**
+ * The forwards of `keyway ssh` (-L, -R, -D and LocalForward / RemoteForward / DynamicForward),
+ * started once the connection is authenticated, with ssh(1)'s messages on stderr:
+ * - a listener that cannot bind says why, then "Could not request local forwarding.";
+ * - a refused -R says "Warning: remote port forwarding failed for listen port N";
+ * - -R with port 0 says "Allocated port N for remote forward to host:port" (socks:0 for a
+ *   remote SOCKS forward, as ssh words it);
+ * - with ExitOnForwardFailure, any of these ends keyway ssh with 255 (ssh's "Error: …");
+ * - a connection through a forward whose channel the server refuses says
+ *   "-L 127.0.0.1:8080:h:80: open failed: connect failed: …" (ssh names the channel
+ *   number instead), and keyway carries on, as ssh does.
+ * GatewayPorts decides where -L and -D listen when no bind address is given.
+ */
+import type { SshClient } from '../client/connect.js';
+import type { Forward } from '../client/forward.js';
+import { Forwards } from '../client/forwards.js';
+import { describeEndpoint, type ForwardSpec } from '../config/forward-spec.js';
+import type { SshOptions } from '../config/ssh-options.js';
+import { ChannelOpenError } from '../errors.js';
+import type { CliIo } from './ssh-connect.js';
+
+/** RFC 4254 §5.1 reason codes as ssh prints them (channels.c reason2txt). */
+const REASONS: Record<number, string> = {
+  1: 'administratively prohibited',
+  2: 'connect failed',
+  3: 'unknown channel type',
+  4: 'resource shortage',
+};
+
+export interface SshForwards {
+  readonly forwards: Forwards;
+  /** False when ExitOnForwardFailure is set and a forward failed to start. */
+  readonly ok: boolean;
+}
+
+function watch(f: Forward, io: CliIo, debug: (line: string) => void): void {
+  f.on('connection', (from) => debug(`Connection to ${f.description} from ${from}`));
+  f.on('connectionClosed', (e) => {
+    if (e instanceof ChannelOpenError) {
+      const reason = REASONS[e.openReason] ?? `unknown reason ${e.openReason}`;
+      io.err(`${f.description}: open failed: ${reason}: ${e.description}`);
+    } else if (e) {
+      debug(`${f.description}: ${e.message}`);
+    }
+  });
+}
+
+export async function startSshForwards(
+  client: SshClient,
+  o: SshOptions,
+  io: CliIo,
+  debug: (line: string) => void,
+): Promise<SshForwards> {
+  const forwards = new Forwards(client.connection, { gatewayPorts: o.gatewayPorts ?? false });
+  const exitOnFailure = o.exitOnForwardFailure === true;
+  const start = (spec: ForwardSpec): Forward => {
+    const f = forwards.add(spec);
+    watch(f, io, debug);
+    return f;
+  };
+  const locals = [...o.localForwards, ...o.dynamicForwards].map(start);
+  const remotes = o.remoteForwards.map(start);
+  let ok = true;
+  let localFailures = 0;
+  for (const f of locals) {
+    try {
+      await f.ready;
+      debug(`Local forwarding listening: ${f.description}`);
+    } catch (e) {
+      localFailures++;
+      io.err(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (localFailures > 0 && (exitOnFailure || localFailures === locals.length)) {
+    io.err('Could not request local forwarding.');
+    if (exitOnFailure) ok = false;
+  }
+  for (const f of remotes) {
+    const spec = f.spec;
+    if (spec.type !== 'remote') continue;
+    try {
+      await f.ready;
+    } catch {
+      io.err(
+        `${exitOnFailure ? 'Error' : 'Warning'}: remote port forwarding failed for listen port ${spec.listen.port}`,
+      );
+      if (exitOnFailure) ok = false;
+      continue;
+    }
+    if (spec.listen.port === 0) {
+      const target = spec.connect ? describeEndpoint(spec.connect) : 'socks:0';
+      io.err(`Allocated port ${f.status().port ?? 0} for remote forward to ${target}`);
+    }
+  }
+  return { forwards, ok };
+}

@@ -1,0 +1,115 @@
+/**
+ * keyway ssh's forwarding options: -L / -R / -D (repeatable, values attached or apart),
+ * -o LocalForward / RemoteForward / DynamicForward / ExitOnForwardFailure / GatewayPorts, the
+ * same keywords from a config file, and bad specifications refused as ssh refuses them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSshArgs } from '../../../core/cli/ssh-args.js';
+import { parseSshConfig, resolveHost } from '../../../core/config/ssh-config.js';
+import { applyOption, emptyOptions } from '../../../core/config/ssh-options.js';
+import { ConfigError } from '../../../core/errors.js';
+
+test('-L, -R and -D, each repeatable, before and after the destination', () => {
+  const a = parseSshArgs([
+    '-N',
+    '-L8080:example.org:80',
+    '-L',
+    '127.0.0.1:8443:/run/app.sock',
+    'host',
+    '-R',
+    '0:localhost:22',
+    '-R9000',
+    '-D',
+    '1080',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    'GatewayPorts yes',
+    '-o',
+    'LocalForward=9090 h:90',
+  ]);
+  assert.equal(a.noCommand, true);
+  assert.deepEqual(
+    a.options.localForwards.map((f) => [f.listen, f.connect]),
+    [
+      [
+        { kind: 'tcp', host: null, port: 8080 },
+        { kind: 'tcp', host: 'example.org', port: 80 },
+      ],
+      [
+        { kind: 'tcp', host: '127.0.0.1', port: 8443 },
+        { kind: 'unix', path: '/run/app.sock' },
+      ],
+      [
+        { kind: 'tcp', host: null, port: 9090 },
+        { kind: 'tcp', host: 'h', port: 90 },
+      ],
+    ],
+  );
+  assert.deepEqual(
+    a.options.remoteForwards.map((f) => [f.listen.port, f.connect]),
+    [
+      [0, { kind: 'tcp', host: 'localhost', port: 22 }],
+      [9000, null],
+    ],
+  );
+  assert.deepEqual(a.options.dynamicForwards, [
+    { type: 'dynamic', listen: { kind: 'tcp', host: null, port: 1080 } },
+  ]);
+  assert.equal(a.options.exitOnForwardFailure, true);
+  assert.equal(a.options.gatewayPorts, true);
+});
+
+test('bad specifications and arguments are refused', () => {
+  assert.throws(
+    () => parseSshArgs(['-L', '8080', 'h']),
+    /Bad local forwarding specification '8080'/,
+  );
+  assert.throws(() => parseSshArgs(['-R', 'x:y', 'h']), /Bad remote forwarding specification/);
+  assert.throws(() => parseSshArgs(['-D', '1:2:3', 'h']), /Bad dynamic forwarding specification/);
+  assert.throws(() => parseSshArgs(['h', '-L']), /option -L needs a value/);
+  assert.throws(
+    () => parseSshArgs(['-o', 'LocalForward=8080', 'h']),
+    (e: unknown) => e instanceof ConfigError && /LocalForward takes 2 arguments/.test(e.message),
+  );
+  assert.throws(() => parseSshArgs(['-o', 'GatewayPorts=maybe', 'h']), /bad yes\/no/);
+});
+
+test('LocalForward, RemoteForward and DynamicForward from a config file add up', () => {
+  const config = parseSshConfig(
+    [
+      'Host jump',
+      '  LocalForward 127.0.0.1:5432 db.internal:5432',
+      '  LocalForward 6379 /run/redis.sock',
+      '  RemoteForward 8080 localhost:80',
+      '  RemoteForward 1080',
+      '  DynamicForward 1081',
+      '  ExitOnForwardFailure yes',
+      '',
+    ].join('\n'),
+    'config',
+  );
+  const o = emptyOptions();
+  o.localForwards.push(...parseSshArgs(['-L', '1:h:2', 'jump']).options.localForwards);
+  for (const [keyword, values] of resolveHost(config, 'jump')) {
+    for (const args of values) applyOption(o, keyword, args, 'config');
+  }
+  assert.deepEqual(
+    o.localForwards.map((f) => f.listen),
+    [
+      { kind: 'tcp', host: null, port: 1 },
+      { kind: 'tcp', host: '127.0.0.1', port: 5432 },
+      { kind: 'tcp', host: null, port: 6379 },
+    ],
+  );
+  assert.deepEqual(
+    o.remoteForwards.map((f) => [f.listen.port, f.connect]),
+    [
+      [8080, { kind: 'tcp', host: 'localhost', port: 80 }],
+      [1080, null],
+    ],
+  );
+  assert.equal(o.dynamicForwards.length, 1);
+  assert.equal(o.exitOnForwardFailure, true);
+});
