@@ -124,7 +124,7 @@ export class Forwards {
     return forward;
   }
 
-  /** Closes every forward (the connection stays). */
+  /** Closes every forward (the connection stays); later add() calls fail. */
   async closeAll(): Promise<void> {
     this.isClosed = true;
     await Promise.all([...this.forwards].map((f) => f.close()));

@@ -2,7 +2,7 @@
  * The client's port forwards (core/client/forwards.ts) against a real server, as one suite
  * the per-server test files run: -L and -R moving 64 MiB with sha256 equal both ways, -R port 0,
  * -D with curl through SOCKS5 (host names resolved on the far side), SOCKS4a and SOCKS4, a
- * remote SOCKS forward (-R with no target), 1,000 sequential and 100 concurrent connections
+ * remote SOCKS forward (-R with no target), -R to a local Unix socket, 1,000 sequential and 100 concurrent connections
  * leaving no channel or socket behind, a paused local reader holding back the sender with
  * the bytes held in this process bounded, forwards added and closed on a live connection,
  * and failures (a port in use, a refused open) reported on the Forward.
@@ -363,6 +363,19 @@ export function forwardingSuite(name: string, start: () => Promise<Peer>): void 
     assert.equal(dead.status().lastError, e.message);
     await nothingLeft(dead);
     await dead.close();
+  });
+
+  test(`${name}: -R to a local Unix socket`, async () => {
+    const path = dir.path('local-echo.sock');
+    const unixEcho = createServer({ allowHalfOpen: true }, (c: Socket) => c.pipe(c));
+    unixEcho.listen(path);
+    await once(unixEcho, 'listening');
+    const f = forwards.add(parseRemoteForward(`0:${path}`));
+    const port = await started(f);
+    const data = randomBytes(1 << 20);
+    assert.equal(await echoThrough(port, data), sha(data));
+    await f.close();
+    unixEcho.close();
   });
 
   test(`${name}: -L to a Unix socket on the server (direct-streamlocal)`, async () => {
