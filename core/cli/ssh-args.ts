@@ -26,7 +26,7 @@ export interface SshArgs {
 }
 
 const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'L', 'R', 'D']);
-const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n']);
+const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'A', 'a']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
 export function parseDestination(text: string): { user?: string; host: string; port?: number } {
@@ -78,6 +78,8 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         else if (c === 'T') tty = 0;
         else if (c === 'N') noCommand = true;
         else if (c === 'v') verbose++;
+        else if (c === 'A') applyDashO(options, 'ForwardAgent=yes');
+        else if (c === 'a') applyDashO(options, 'ForwardAgent=no');
         continue;
       }
       if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);

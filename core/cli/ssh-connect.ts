@@ -66,6 +66,7 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'dynamicforward',
   'exitonforwardfailure',
   'gatewayports',
+  'forwardagent',
 ]);
 
 export function expandHome(p: string): string {

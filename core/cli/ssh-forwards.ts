@@ -9,15 +9,17 @@
  * - a connection through a forward whose channel the server refuses says
  *   "-L 127.0.0.1:8080:h:80: open failed: connect failed: …" (ssh names the channel
  *   number instead), and keyway carries on, as ssh does.
- * GatewayPorts decides where -L and -D listen when no bind address is given.
+ * GatewayPorts decides where -L and -D listen when no bind address is given. Agent forwarding
+ * (-A) is set up here too, for the session to ask for.
  */
+import { AgentForwarding } from '../client/agent-forward.js';
 import type { SshClient } from '../client/connect.js';
 import type { Forward } from '../client/forward.js';
 import { Forwards } from '../client/forwards.js';
 import { describeEndpoint, type ForwardSpec } from '../config/forward-spec.js';
 import type { SshOptions } from '../config/ssh-options.js';
 import { ChannelOpenError } from '../errors.js';
-import type { CliIo } from './ssh-connect.js';
+import { expandHome, type CliIo } from './ssh-connect.js';
 
 /** RFC 4254 §5.1 reason codes as ssh prints them (channels.c reason2txt). */
 const REASONS: Record<number, string> = {
@@ -93,4 +95,15 @@ export async function startSshForwards(
     }
   }
   return { forwards, ok };
+}
+
+/**
+ * Agent forwarding for the session (-A, ForwardAgent yes or a socket path), or null when it
+ * is off or there is no agent to forward ($SSH_AUTH_SOCK unset), as ssh goes on without it.
+ */
+export function agentForwarding(client: SshClient, o: SshOptions): AgentForwarding | null {
+  const v = o.forwardAgent;
+  if (v === undefined || v === 'no') return null;
+  const path = v === 'yes' ? process.env['SSH_AUTH_SOCK'] : expandHome(v);
+  return path ? new AgentForwarding(client.connection, path) : null;
 }

@@ -47,6 +47,8 @@ export interface SshOptions {
   dynamicForwards: DynamicForwardSpec[];
   exitOnForwardFailure?: boolean;
   gatewayPorts?: boolean;
+  /** ForwardAgent: 'yes', 'no', or the agent socket's path. */
+  forwardAgent?: string;
 }
 
 export function emptyOptions(): SshOptions {
@@ -206,6 +208,14 @@ export function applyOption(
       return set('exitOnForwardFailure', yesNo(v, where));
     case 'gatewayports':
       return set('gatewayPorts', yesNo(v, where));
+    case 'forwardagent': {
+      const l = v.toLowerCase();
+      if (l === 'yes' || l === 'true' || l === 'no' || l === 'false') {
+        return set('forwardAgent', yesNo(v, where) ? 'yes' : 'no');
+      }
+      if (v === '') throw new ConfigError(`${where}: ForwardAgent needs an argument`);
+      return set('forwardAgent', v);
+    }
     default:
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }

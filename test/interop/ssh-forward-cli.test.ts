@@ -3,7 +3,9 @@
  * stopped by PID) against OpenSSH's sshd and keyway sshd: data through -L, "Allocated port N
  * for remote forward to …" for -R 0 and a connection through that port, curl through -D,
  * LocalForward from a config file, and ExitOnForwardFailure ending keyway with 255 and ssh's
- * words for a port in use and a refused remote forward.
+ * words for a port in use and a refused remote forward. Agent forwarding (-A, ForwardAgent):
+ * `ssh-add -l` on OpenSSH's side lists the key of a local ssh-agent, and without -A (or with
+ * -a) finds no agent.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +21,13 @@ import { runKeyway } from '../support/keyway-bin.js';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait.js';
-import { freePort, startOpenSsh, type RunningServer } from './harness/index.js';
+import {
+  freePort,
+  startAgent,
+  startOpenSsh,
+  type RunningAgent,
+  type RunningServer,
+} from './harness/index.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let dir: TempDir;
@@ -30,12 +38,19 @@ let echo: Server;
 let echoPort = 0;
 let http: HttpServer;
 let httpPort = 0;
+let agent: RunningAgent;
+let fingerprint = '';
 const children: ChildProcess[] = [];
 
 before(async () => {
   dir = tempDir('ssh-fwd-cli');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', dir.path('id')]);
   const pub = readFileSync(dir.path('id.pub'), 'utf8').trim();
+  fingerprint = execFileSync('ssh-keygen', ['-l', '-f', dir.path('id.pub')]).toString();
+  agent = await startAgent(dir.dir);
+  execFileSync('ssh-add', ['-q', dir.path('id')], {
+    env: { ...process.env, SSH_AUTH_SOCK: agent.sock },
+  });
   [openssh, keyway, localOnly] = await Promise.all([
     startOpenSsh({ authorizedKeys: [pub], extraConfig: ['LogLevel INFO'] }),
     startKeywaySshd({ authorizedKeys: [pub] }),
@@ -53,7 +68,7 @@ before(async () => {
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await Promise.all([openssh?.stop(), keyway?.stop(), localOnly?.stop()]);
+  await Promise.all([openssh?.stop(), keyway?.stop(), localOnly?.stop(), agent?.stop()]);
   echo?.close();
   http?.close();
   dir?.cleanup();
@@ -294,4 +309,36 @@ test("a bad -L specification: exit 255 with ssh's words", async () => {
   const r = await runKeyway(['ssh', '-L', '80:host', 'h']);
   assert.equal(r.code, 255);
   assert.match(r.err, /Bad local forwarding specification '80:host'/);
+});
+
+/** keyway ssh to OpenSSH with the test agent in $SSH_AUTH_SOCK. */
+function withAgent(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const cmd = [join(repo, 'bin/keyway.js'), 'ssh', ...common(servers()[0]?.[1] as Target)];
+    const child = execFile(
+      process.execPath,
+      [...cmd, ...args],
+      { env: { ...process.env, SSH_AUTH_SOCK: agent.sock } },
+      (e, out, err) =>
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, out, err }),
+    );
+    child.stdin?.end();
+  });
+}
+
+test("-A: ssh-add -l on the server lists the local agent's key", async () => {
+  // "256 SHA256:… comment (ED25519)", as ssh-keygen -l printed it here
+  for (const args of [['-A'], ['-o', 'ForwardAgent=yes']]) {
+    const r = await withAgent([...args, 'root@127.0.0.1', 'ssh-add -l']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, fingerprint);
+  }
+});
+
+test('without -A, or with -a, the server finds no agent', async () => {
+  for (const args of [[], ['-a', '-A']]) {
+    const r = await withAgent([...args, 'root@127.0.0.1', 'ssh-add -l; echo "status $?"']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^status 2$/m); // ssh-add: cannot connect to an agent
+  }
 });

@@ -113,3 +113,12 @@ test('LocalForward, RemoteForward and DynamicForward from a config file add up',
   assert.equal(o.dynamicForwards.length, 1);
   assert.equal(o.exitOnForwardFailure, true);
 });
+
+test('-A / -a and ForwardAgent: the first value wins, a path is kept', () => {
+  assert.equal(parseSshArgs(['-A', 'h']).options.forwardAgent, 'yes');
+  assert.equal(parseSshArgs(['-a', '-A', 'h']).options.forwardAgent, 'no');
+  assert.equal(parseSshArgs(['-o', 'ForwardAgent=false', 'h']).options.forwardAgent, 'no');
+  const o = emptyOptions();
+  applyOption(o, 'ForwardAgent', ['~/.ssh/agent.sock'], 'config');
+  assert.equal(o.forwardAgent, '~/.ssh/agent.sock');
+});
