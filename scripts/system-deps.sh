@@ -25,7 +25,10 @@ KEYWAY_SYSTEM_PACKAGES=(
   tmux           # a real terminal for test/interop/ssh-tty.test.ts (send-keys, capture-pane)
   python3-paramiko # third-party SSH clients against keyway sshd
   python3-asyncssh #   (test/interop/sshd-clients.test.ts)
-  curl             # SOCKS4a/SOCKS5 clients through keyway's -D (test/interop/forwarding.test.ts)
+  curl             # SOCKS4a/SOCKS5 clients through keyway's -D (test/interop/forwarding-*.test.ts)
+  xvfb             # an X server for X11 forwarding (test/interop/ssh-forward-cli.test.ts),
+  xauth            #   its cookies (and sshd's, on the server side),
+  x11-utils        #   and xdpyinfo as the X client
 )
 
 if [[ "${1:-}" == --app ]]; then

@@ -26,7 +26,7 @@ export interface SshArgs {
 }
 
 const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'L', 'R', 'D']);
-const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'A', 'a']);
+const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'A', 'a', 'X', 'Y', 'x']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
 export function parseDestination(text: string): { user?: string; host: string; port?: number } {
@@ -80,6 +80,12 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         else if (c === 'v') verbose++;
         else if (c === 'A') applyDashO(options, 'ForwardAgent=yes');
         else if (c === 'a') applyDashO(options, 'ForwardAgent=no');
+        else if (c === 'X') applyDashO(options, 'ForwardX11=yes');
+        else if (c === 'x') applyDashO(options, 'ForwardX11=no');
+        else if (c === 'Y') {
+          applyDashO(options, 'ForwardX11=yes');
+          applyDashO(options, 'ForwardX11Trusted=yes');
+        }
         continue;
       }
       if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);

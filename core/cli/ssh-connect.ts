@@ -67,6 +67,8 @@ const CONFIG_FILE_KEYWORDS = new Set([
   'exitonforwardfailure',
   'gatewayports',
   'forwardagent',
+  'forwardx11',
+  'forwardx11trusted',
 ]);
 
 export function expandHome(p: string): string {

@@ -9,16 +9,18 @@
  * - a connection through a forward whose channel the server refuses says
  *   "-L 127.0.0.1:8080:h:80: open failed: connect failed: …" (ssh names the channel
  *   number instead), and keyway carries on, as ssh does.
- * GatewayPorts decides where -L and -D listen when no bind address is given. Agent forwarding
- * (-A) is set up here too, for the session to ask for.
+ * GatewayPorts decides where -L and -D listen when no bind address is given. Agent (-A) and X11
+ * (-X, -Y) forwarding are set up here too, for the session to ask for (sessionForwarding).
  */
 import { AgentForwarding } from '../client/agent-forward.js';
+import { readXauthCookie, X11Forwarding } from '../client/x11-forward.js';
+import type { Session } from '../connection/session.js';
 import type { SshClient } from '../client/connect.js';
 import type { Forward } from '../client/forward.js';
 import { Forwards } from '../client/forwards.js';
 import { describeEndpoint, type ForwardSpec } from '../config/forward-spec.js';
 import type { SshOptions } from '../config/ssh-options.js';
-import { ChannelOpenError } from '../errors.js';
+import { ChannelOpenError, SshError } from '../errors.js';
 import { expandHome, type CliIo } from './ssh-connect.js';
 
 /** RFC 4254 §5.1 reason codes as ssh prints them (channels.c reason2txt). */
@@ -101,9 +103,47 @@ export async function startSshForwards(
  * Agent forwarding for the session (-A, ForwardAgent yes or a socket path), or null when it
  * is off or there is no agent to forward ($SSH_AUTH_SOCK unset), as ssh goes on without it.
  */
-export function agentForwarding(client: SshClient, o: SshOptions): AgentForwarding | null {
+function agentForwarding(client: SshClient, o: SshOptions): AgentForwarding | null {
   const v = o.forwardAgent;
   if (v === undefined || v === 'no') return null;
   const path = v === 'yes' ? process.env['SSH_AUTH_SOCK'] : expandHome(v);
   return path ? new AgentForwarding(client.connection, path) : null;
+}
+
+/** X11 forwarding (-X, -Y, ForwardX11) for $DISPLAY, with ssh's warnings; null when off. */
+async function x11Forwarding(
+  client: SshClient,
+  o: SshOptions,
+  io: CliIo,
+): Promise<X11Forwarding | null> {
+  const display = process.env['DISPLAY'];
+  if (o.forwardX11 !== true || !display) return null;
+  const cookie = await readXauthCookie(display);
+  if (!cookie) io.err('Warning: No xauth data; using fake authentication data for X11 forwarding.');
+  try {
+    return new X11Forwarding(client.connection, display, cookie, (line) => io.err(line));
+  } catch (e) {
+    io.err(e instanceof SshError ? e.message : String(e));
+    return null;
+  }
+}
+
+/**
+ * What the session asks for before its shell or command (agent, then X11 forwarding), or
+ * undefined when nothing is to be asked.
+ */
+export async function sessionForwarding(
+  client: SshClient,
+  o: SshOptions,
+  io: CliIo,
+): Promise<((s: Session) => Promise<void>) | undefined> {
+  const agent = agentForwarding(client, o);
+  const x11 = await x11Forwarding(client, o, io);
+  if (!agent && !x11) return undefined;
+  return async (s) => {
+    await agent?.request(s);
+    if (x11 && !(await x11.request(s))) {
+      io.err(`X11 forwarding request failed on channel ${s.channel.localId}`);
+    }
+  };
 }

@@ -9,7 +9,7 @@ import { SshError } from '../errors.js';
 import { matchPattern } from '../hosts/index.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
-import { agentForwarding, startSshForwards } from './ssh-forwards.js';
+import { sessionForwarding, startSshForwards } from './ssh-forwards.js';
 import { runSession, wantPty } from './ssh-session.js';
 
 export { describeFailure } from './ssh-connect.js';
@@ -57,9 +57,9 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     );
     if (pty && !process.stdin.isTTY && args.tty === 1)
       io.err('Pseudo-terminal will not be allocated because stdin is not a terminal.');
-    const agent = agentForwarding(client, o);
+    const prepare = await sessionForwarding(client, o, io);
     const code = await runSession(client, {
-      ...(agent ? { prepare: (s) => agent.request(s) } : {}),
+      ...(prepare ? { prepare } : {}),
       host,
       command: args.command,
       pty,

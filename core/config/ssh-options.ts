@@ -49,6 +49,8 @@ export interface SshOptions {
   gatewayPorts?: boolean;
   /** ForwardAgent: 'yes', 'no', or the agent socket's path. */
   forwardAgent?: string;
+  forwardX11?: boolean;
+  forwardX11Trusted?: boolean;
 }
 
 export function emptyOptions(): SshOptions {
@@ -208,6 +210,10 @@ export function applyOption(
       return set('exitOnForwardFailure', yesNo(v, where));
     case 'gatewayports':
       return set('gatewayPorts', yesNo(v, where));
+    case 'forwardx11':
+      return set('forwardX11', yesNo(v, where));
+    case 'forwardx11trusted':
+      return set('forwardX11Trusted', yesNo(v, where));
     case 'forwardagent': {
       const l = v.toLowerCase();
       if (l === 'yes' || l === 'true' || l === 'no' || l === 'false') {
@@ -239,7 +245,7 @@ function forwardArgs(
 
 /** `-o Keyword=value` or `-o "Keyword value"`. */
 export function applyDashO(o: SshOptions, text: string): void {
-  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(text);
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+)(.*)$/.exec(text); // ForwardX11
   if (!m || (m[2] ?? '').trim() === '') throw new ConfigError(`command-line: bad option "${text}"`);
   applyOption(o, m[1] ?? '', (m[2] ?? '').trim().split(/\s+/), 'command-line');
 }

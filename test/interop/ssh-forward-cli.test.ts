@@ -5,7 +5,9 @@
  * LocalForward from a config file, and ExitOnForwardFailure ending keyway with 255 and ssh's
  * words for a port in use and a refused remote forward. Agent forwarding (-A, ForwardAgent):
  * `ssh-add -l` on OpenSSH's side lists the key of a local ssh-agent, and without -A (or with
- * -a) finds no agent.
+ * -a) finds no agent. X11 forwarding (-X, -Y) to a local Xvfb: xdpyinfo on the server opens
+ * the display (so the real cookie replaced the fake one), and without xauth data ssh's
+ * warning is printed and the X server refuses.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { runKeyway } from '../support/keyway-bin.js';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { startXvfb } from '../support/xvfb.js';
 import { waitFor } from '../support/wait.js';
 import {
   freePort,
@@ -52,7 +55,16 @@ before(async () => {
     env: { ...process.env, SSH_AUTH_SOCK: agent.sock },
   });
   [openssh, keyway, localOnly] = await Promise.all([
-    startOpenSsh({ authorizedKeys: [pub], extraConfig: ['LogLevel INFO'] }),
+    startOpenSsh({
+      authorizedKeys: [pub],
+      extraConfig: [
+        'LogLevel INFO',
+        'X11Forwarding yes',
+        'XAuthLocation /usr/bin/xauth',
+        // sshd's xauth and the session's X clients use this file, not root's ~/.Xauthority
+        `SetEnv XAUTHORITY=${dir.path('remote-Xauthority')}`,
+      ],
+    }),
     startKeywaySshd({ authorizedKeys: [pub] }),
     startKeywaySshd({ authorizedKeys: [pub], args: ['--allow-tcp-forwarding', 'local'] }),
   ]);
@@ -311,14 +323,17 @@ test("a bad -L specification: exit 255 with ssh's words", async () => {
   assert.match(r.err, /Bad local forwarding specification '80:host'/);
 });
 
-/** keyway ssh to OpenSSH with the test agent in $SSH_AUTH_SOCK. */
-function withAgent(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** keyway ssh to OpenSSH with the test agent in $SSH_AUTH_SOCK (and `env`). */
+function withAgent(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const cmd = [join(repo, 'bin/keyway.js'), 'ssh', ...common(servers()[0]?.[1] as Target)];
     const child = execFile(
       process.execPath,
       [...cmd, ...args],
-      { env: { ...process.env, SSH_AUTH_SOCK: agent.sock } },
+      { env: { ...process.env, SSH_AUTH_SOCK: agent.sock, ...env } },
       (e, out, err) =>
         resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, out, err }),
     );
@@ -340,5 +355,38 @@ test('without -A, or with -a, the server finds no agent', async () => {
     const r = await withAgent([...args, 'root@127.0.0.1', 'ssh-add -l; echo "status $?"']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^status 2$/m); // ssh-add: cannot connect to an agent
+  }
+});
+
+test('-X and -Y: xdpyinfo on the server reaches the local Xvfb', async () => {
+  const x = await startXvfb(dir.dir);
+  try {
+    const env = { DISPLAY: x.display, XAUTHORITY: x.xauthority };
+    const show = 'echo "DISPLAY=$DISPLAY"; xdpyinfo | grep -E "^(name of display|vendor string):"';
+    for (const flag of ['-X', '-Y']) {
+      const r = await withAgent([flag, 'root@127.0.0.1', show], env);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^DISPLAY=localhost:\d+\.0$/m);
+      assert.match(r.out, /^name of display:\s+localhost:\d+\.0$/m);
+      assert.match(r.out, /^vendor string:\s+The X\.Org Foundation$/m);
+    }
+    const off = await withAgent(['root@127.0.0.1', 'echo "DISPLAY=$DISPLAY"'], env);
+    assert.equal(off.out, 'DISPLAY=\n');
+    // no cookie for the display here: random data stands in, and Xvfb refuses it
+    writeFileSync(dir.path('empty-Xauthority'), '');
+    const bad = await withAgent(
+      ['-X', 'root@127.0.0.1', 'xdpyinfo >/dev/null 2>&1; echo "status $?"'],
+      {
+        DISPLAY: x.display,
+        XAUTHORITY: dir.path('empty-Xauthority'),
+      },
+    );
+    assert.match(
+      bad.err,
+      /^Warning: No xauth data; using fake authentication data for X11 forwarding\.$/m,
+    );
+    assert.match(bad.out, /^status 1$/m);
+  } finally {
+    await x.stop();
   }
 });

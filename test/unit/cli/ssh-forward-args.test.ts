@@ -122,3 +122,12 @@ test('-A / -a and ForwardAgent: the first value wins, a path is kept', () => {
   applyOption(o, 'ForwardAgent', ['~/.ssh/agent.sock'], 'config');
   assert.equal(o.forwardAgent, '~/.ssh/agent.sock');
 });
+
+test('-X, -Y, -x and ForwardX11 / ForwardX11Trusted', () => {
+  assert.equal(parseSshArgs(['-X', 'h']).options.forwardX11, true);
+  assert.equal(parseSshArgs(['-x', '-X', 'h']).options.forwardX11, false);
+  const y = parseSshArgs(['-Y', 'h']).options;
+  assert.deepEqual([y.forwardX11, y.forwardX11Trusted], [true, true]);
+  const o = parseSshArgs(['-o', 'ForwardX11=yes', '-o', 'ForwardX11Trusted no', 'h']).options;
+  assert.deepEqual([o.forwardX11, o.forwardX11Trusted], [true, false]);
+});
