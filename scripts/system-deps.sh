@@ -29,6 +29,10 @@ KEYWAY_SYSTEM_PACKAGES=(
   softhsm2       # a PKCS#11 token in a temp dir for the smartcard tests (test/interop/pkcs11*)
   opensc         # pkcs11-tool: makes the token's key pairs
   chromium         # Debian's Chromium for the UI tests (test/e2e, playwright-core executablePath)
+  curl             # SOCKS4a/SOCKS5 clients through keyway's -D (test/interop/forwarding-*.test.ts)
+  xvfb             # an X server for X11 forwarding (test/interop/ssh-forward-cli.test.ts),
+  xauth            #   its cookies (and sshd's, on the server side),
+  x11-utils        #   and xdpyinfo as the X client
 )
 
 if [[ "${1:-}" == --app ]]; then

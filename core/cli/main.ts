@@ -15,7 +15,8 @@ const USAGE = `usage: keyway <command> [options]
 
 commands:
   ssh [-p port] [-l user] [-i identity]... [-F configfile] [-o Option=value]... [-t|-T] [-N]
-      destination [command...]
+      [-L [bind:]port:host:hostport]... [-R [bind:]port[:host:hostport]]... [-D [bind:]port]...
+      [-A|-a] [-X|-Y|-x] destination [command...]
       log in and run a shell or a command, like ssh(1); destination is [user@]host or
       ssh://[user@]host[:port]
   sftp [-P port] [-i identity] [-b batchfile] [-o Option=value]... [-F configfile] [-r] [-p]

@@ -4,6 +4,11 @@
  * the command. Destination: `[user@]host` or `ssh://[user@]host[:port]`.
  */
 import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+} from '../config/forward-spec.js';
+import {
   addIdentityFile,
   applyDashO,
   emptyOptions,
@@ -20,7 +25,7 @@ export interface SshArgs {
   readonly options: SshOptions;
   /** -t count (1: -t, 2: -tt) or -T (0), undefined when neither was given. */
   readonly tty?: number;
-  /** -N: no command, no shell (for forwarding later). */
+  /** -N: no command, no shell (forwarding only). */
   readonly noCommand: boolean;
   readonly verbose: number;
   /** -G: print the resolved configuration and exit. */
@@ -29,8 +34,8 @@ export interface SshArgs {
   readonly stdioForward?: { readonly host: string; readonly port: number };
 }
 
-const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'J', 'W']);
-const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'G']);
+const WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'E', 'c', 'm', 'J', 'W', 'L', 'R', 'D']);
+const FLAGS = new Set(['t', 'T', 'N', 'v', 'q', '4', '6', 'n', 'G', 'A', 'a', 'X', 'Y', 'x']);
 
 /** `ssh://[user@]host[:port]` or `[user@]host`. */
 export function parseDestination(text: string): { user?: string; host: string; port?: number } {
@@ -100,6 +105,14 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         else if (c === 'N') noCommand = true;
         else if (c === 'v') verbose++;
         else if (c === 'G') dumpConfig = true;
+        else if (c === 'A') applyDashO(options, 'ForwardAgent=yes');
+        else if (c === 'a') applyDashO(options, 'ForwardAgent=no');
+        else if (c === 'X') applyDashO(options, 'ForwardX11=yes');
+        else if (c === 'x') applyDashO(options, 'ForwardX11=no');
+        else if (c === 'Y') {
+          applyDashO(options, 'ForwardX11=yes');
+          applyDashO(options, 'ForwardX11Trusted=yes');
+        }
         continue;
       }
       if (!WITH_VALUE.has(c)) throw new UsageError(`unknown option -${c}`);
@@ -113,6 +126,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
       else if (c === 'm') applyDashO(options, `MACs=${v}`);
       else if (c === 'J') applyDashO(options, `ProxyJump=${v}`);
       else if (c === 'W') stdioForward = parseHostPort(v, '-W');
+      else if (c === 'L') options.localForwards.push(parseLocalForward(v));
+      else if (c === 'R') options.remoteForwards.push(parseRemoteForward(v));
+      else if (c === 'D') options.dynamicForwards.push(parseDynamicForward(v));
       break;
     }
   }

@@ -177,8 +177,15 @@ export async function resolveTarget(
 ): Promise<CliTarget & { readonly notActedOn: readonly string[] }> {
   const r = await resolveDestination(o, destination, configFile);
   for (const w of r.resolved.state.warnings) process.stderr.write(`${w}\n`);
+  // forwards accumulate: -L/-R/-D first, then the config's (an -o LocalForward is in both)
+  const options: SshOptions = {
+    ...r.options,
+    localForwards: unique([...o.localForwards, ...r.options.localForwards]),
+    remoteForwards: unique([...o.remoteForwards, ...r.options.remoteForwards]),
+    dynamicForwards: unique([...o.dynamicForwards, ...r.options.dynamicForwards]),
+  };
   return {
-    options: r.options,
+    options,
     host: r.resolved.host,
     port: r.resolved.port,
     user: r.resolved.user,
@@ -186,6 +193,17 @@ export async function resolveTarget(
     alias: destination.host,
     ...(configFile !== undefined ? { configFile } : {}),
   };
+}
+
+/** The list without repeats (OpenSSH drops a forward given twice). */
+function unique<T>(list: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((x) => {
+    const k = JSON.stringify(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /**

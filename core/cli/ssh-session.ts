@@ -19,6 +19,8 @@ export interface RunSessionOptions {
   readonly stderr: NodeJS.WriteStream;
   /** The host as ssh names it (HostName), for "Connection to HOST closed.". */
   readonly host?: string;
+  /** Runs on the new session before anything else is asked (agent forwarding's request). */
+  readonly prepare?: (session: Session) => Promise<void>;
 }
 
 /** What ssh prints when a session with a pty ends, whether by exit or by `~.`. */
@@ -90,6 +92,7 @@ export class EscapeFilter {
 
 export async function runSession(client: SshClient, o: RunSessionOptions): Promise<number> {
   const s: Session = await client.openSession();
+  await o.prepare?.(s);
   for (const [k, v] of o.env) await s.env(k, v);
   const interactive = o.pty && o.stdin.isTTY === true;
   if (o.pty) {

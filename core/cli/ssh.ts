@@ -11,6 +11,7 @@ import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js'
 import { parseSshArgs } from './ssh-args.js';
 import { resolveDestination } from '../config/ssh-config-host.js';
 import { keepConnected } from './ssh-reconnect.js';
+import { sessionForwarding, startSshForwards, type SshForwards } from './ssh-forwards.js';
 import { runSession, wantPty } from './ssh-session.js';
 import { forwardStdio } from './ssh-stdio-forward.js';
 import { hostCertificateLine } from './cert-debug.js';
@@ -43,7 +44,17 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
   };
   for (const line of target.notActedOn) debug(`ssh_config option not acted on yet: ${line}`);
   debug(`Connecting to ${host} port ${port}.`);
-  if (args.noCommand && o.reconnect === true) return keepConnected(target, io);
+  if (args.noCommand && o.reconnect === true) {
+    // the forwards come back with every new connection (the old ones closed with theirs)
+    let previous: SshForwards | null = null;
+    return keepConnected(target, io, {
+      onConnect: async (client) => {
+        await previous?.forwards.closeAll();
+        previous = await startSshForwards(client, o, io, debug);
+        if (!previous.ok) throw new SshError('a forward failed (ExitOnForwardFailure)');
+      },
+    });
+  }
   try {
     const client = await connectTarget(target, io);
     if (args.stdioForward) {
@@ -57,6 +68,10 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     if (cert) debug(hostCertificateLine(cert));
     debug(`kex: cipher: ${n.cipherCtoS} MAC: ${n.macCtoS ?? '<implicit>'}`);
     debug(`Authenticated to ${host} ([${host}]:${port}) using "${client.authMethod}".`);
+    if (!(await startSshForwards(client, o, io, debug)).ok) {
+      client.close();
+      return 255;
+    }
     if (args.noCommand) {
       const e = await client.closed;
       return e ? (io.err(describeFailure(e, user, host, port)), 255) : 0;
@@ -75,7 +90,9 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
     );
     if (pty && !process.stdin.isTTY && args.tty === 1)
       io.err('Pseudo-terminal will not be allocated because stdin is not a terminal.');
+    const prepare = await sessionForwarding(client, o, io);
     const code = await runSession(client, {
+      ...(prepare ? { prepare } : {}),
       host,
       command: args.command,
       pty,

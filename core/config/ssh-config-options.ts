@@ -9,6 +9,8 @@
 import { ConfigError } from '../errors.js';
 import { jumpText, type ResolvedConfig } from './ssh-config-resolve.js';
 import { percentExpand, tildeExpand } from './ssh-config-tokens.js';
+import { PORT_STREAMLOCAL, type Forward } from './ssh-config-values.js';
+import type { Endpoint } from './forward-spec.js';
 import type { RequestTty, SshOptions, StrictHostKeyChecking } from './ssh-options.js';
 
 /** Options Keyway acts on (canonical names). */
@@ -43,6 +45,14 @@ export const ACTED_ON = new Set([
   'proxyjump',
   'proxycommand',
   'reconnect',
+  'localforward',
+  'remoteforward',
+  'dynamicforward',
+  'exitonforwardfailure',
+  'gatewayports',
+  'forwardagent',
+  'forwardx11',
+  'forwardx11trusted',
 ]);
 
 const STRICT: Record<number, StrictHostKeyChecking> = {
@@ -92,6 +102,9 @@ export function toSshOptions(
     setEnv: st.setEnv.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
     sendEnv: [...st.sendEnv],
     commandLine: [],
+    localForwards: [],
+    remoteForwards: [],
+    dynamicForwards: [],
   };
   const set = <K extends keyof SshOptions>(k: K, v: SshOptions[K] | undefined): void => {
     if (v !== undefined) o[k] = v;
@@ -126,6 +139,23 @@ export function toSshOptions(
   if (st.jump !== undefined) o.proxyJump = st.jump === 'none' ? 'none' : jumpText(st);
   else if (given('proxycommand')) set('proxyCommand', st.str('proxycommand'));
   set('reconnect', flag('reconnect'));
+  set('exitOnForwardFailure', flag('exitonforwardfailure'));
+  set('gatewayPorts', flag('gatewayports'));
+  set('forwardX11', flag('forwardx11'));
+  set('forwardX11Trusted', flag('forwardx11trusted'));
+  const agent = flag('forwardagent');
+  if (agent !== undefined) o.forwardAgent = agent ? (st.str('forwardagentpath') ?? 'yes') : 'no';
+  for (const f of st.localForwards) {
+    if (f.connectHost === 'socks')
+      o.dynamicForwards.push({ type: 'dynamic', listen: listenEnd(f) });
+    else o.localForwards.push({ type: 'local', listen: listenEnd(f), connect: connectEnd(f) });
+  }
+  for (const f of st.remoteForwards) {
+    const listen = listenEnd(f);
+    if (listen.kind !== 'tcp') continue; // remote Unix-socket listeners: not supported
+    const socks = f.connectHost === 'socks' && f.connectPath === undefined;
+    o.remoteForwards.push({ type: 'remote', listen, connect: socks ? null : connectEnd(f) });
+  }
   const p11 = given('pkcs11provider') ? st.str('pkcs11provider') : undefined;
   set('pkcs11Provider', p11 === undefined ? undefined : p11.toLowerCase() === 'none' ? '' : p11);
   const notActedOn = dump.filter((line) => {
@@ -133,4 +163,17 @@ export function toSshOptions(
     return given(k) && !ACTED_ON.has(k);
   });
   return { options: o, notActedOn };
+}
+
+/** A forward's listening end as core/client's forward specs take it. */
+function listenEnd(f: Forward): Endpoint {
+  return f.listenPort === PORT_STREAMLOCAL
+    ? { kind: 'unix', path: f.listenPath ?? '' }
+    : { kind: 'tcp', host: f.listenHost ?? null, port: f.listenPort };
+}
+
+function connectEnd(f: Forward): Endpoint {
+  return f.connectPort === PORT_STREAMLOCAL
+    ? { kind: 'unix', path: f.connectPath ?? '' }
+    : { kind: 'tcp', host: f.connectHost ?? null, port: f.connectPort };
 }

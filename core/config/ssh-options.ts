@@ -7,6 +7,14 @@ import { ConfigError } from '../errors.js';
 import { lookupKeyword } from './ssh-config-keywords.js';
 import type { CliItem } from './ssh-config-resolve.js';
 import { parseJumpSpec } from './jump-spec.js';
+import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+  type DynamicForwardSpec,
+  type LocalForwardSpec,
+  type RemoteForwardSpec,
+} from './forward-spec.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no' | 'ask';
 export type RequestTty = 'yes' | 'no' | 'force' | 'auto';
@@ -47,10 +55,28 @@ export interface SshOptions {
   proxyCommand?: string;
   /** Keyway's own: reconnect when the connection dies (keyway ssh -N). */
   reconnect?: boolean;
+  /** -L / LocalForward, -R / RemoteForward, -D / DynamicForward: every source adds. */
+  localForwards: LocalForwardSpec[];
+  remoteForwards: RemoteForwardSpec[];
+  dynamicForwards: DynamicForwardSpec[];
+  exitOnForwardFailure?: boolean;
+  gatewayPorts?: boolean;
+  /** ForwardAgent: 'yes', 'no', or the agent socket's path. */
+  forwardAgent?: string;
+  forwardX11?: boolean;
+  forwardX11Trusted?: boolean;
 }
 
 export function emptyOptions(): SshOptions {
-  return { identityFiles: [], setEnv: [], sendEnv: [], commandLine: [] };
+  return {
+    identityFiles: [],
+    setEnv: [],
+    sendEnv: [],
+    commandLine: [],
+    localForwards: [],
+    remoteForwards: [],
+    dynamicForwards: [],
+  };
 }
 
 function yesNo(v: string, where: string): boolean {
@@ -204,11 +230,53 @@ export function applyOption(
       return;
     case 'reconnect':
       return set('reconnect', yesNo(v, where));
+    // ssh_config writes the listen side and the target as two arguments
+    case 'localforward':
+      o.localForwards.push(parseLocalForward(forwardArgs(args, 2, 2, keyword, where)));
+      return;
+    case 'remoteforward':
+      o.remoteForwards.push(parseRemoteForward(forwardArgs(args, 1, 2, keyword, where)));
+      return;
+    case 'dynamicforward':
+      o.dynamicForwards.push(parseDynamicForward(forwardArgs(args, 1, 1, keyword, where)));
+      return;
+    case 'exitonforwardfailure':
+      return set('exitOnForwardFailure', yesNo(v, where));
+    case 'gatewayports':
+      return set('gatewayPorts', yesNo(v, where));
+    case 'forwardx11':
+      return set('forwardX11', yesNo(v, where));
+    case 'forwardx11trusted':
+      return set('forwardX11Trusted', yesNo(v, where));
+    case 'forwardagent': {
+      const l = v.toLowerCase();
+      if (l === 'yes' || l === 'true' || l === 'no' || l === 'false') {
+        return set('forwardAgent', yesNo(v, where) ? 'yes' : 'no');
+      }
+      if (v === '') throw new ConfigError(`${where}: ForwardAgent needs an argument`);
+      return set('forwardAgent', v);
+    }
     default:
       // known to ssh_config but not acted on here: kept by the resolver (ssh-config-resolve.ts)
       if (lookupKeyword(k)) return;
       throw new ConfigError(`${where}: Bad configuration option: ${keyword}`);
   }
+}
+
+/** A forwarding keyword's arguments joined as one -L/-R/-D specification. */
+function forwardArgs(
+  args: readonly string[],
+  min: number,
+  max: number,
+  keyword: string,
+  where: string,
+): string {
+  if (args.length < min || args.length > max || args.some((a) => a === '')) {
+    throw new ConfigError(
+      `${where}: ${keyword} takes ${min === max ? min : `${min} or ${max}`} arguments`,
+    );
+  }
+  return args.join(':');
 }
 
 /** `-o Keyword=value` or `-o "Keyword value"`. */

@@ -100,3 +100,22 @@ export function decodeForwardPort(data: Uint8Array): number | null {
   r.expectEnd();
   return port;
 }
+
+/**
+ * direct-streamlocal@openssh.com (OpenSSH PROTOCOL §2.4): the extra data of a channel open to
+ * a Unix socket on the server.
+ *   string socket path ‖ string reserved ‖ uint32 reserved
+ */
+export function encodeDirectStreamlocal(path: string): Uint8Array {
+  return new SshWriter().writeString(path).writeString('').writeUint32(0).toBytes();
+}
+
+export function decodeDirectStreamlocal(extra: Uint8Array): string {
+  const what = 'direct-streamlocal@openssh.com';
+  const r = new SshReader(extra, what);
+  const path = readHost(r, what, 'socket path');
+  r.readString();
+  r.readUint32();
+  r.expectEnd();
+  return path;
+}

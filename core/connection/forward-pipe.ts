@@ -39,6 +39,8 @@ export interface TunnelOptions {
   readonly lingerMs?: number;
   /** A socket error (the tunnel is torn down after it). */
   readonly onError?: (error: Error) => void;
+  /** Bytes to send on the channel before the socket's (a SOCKS reply, say). */
+  readonly prefix?: Uint8Array;
 }
 
 export function joinChannelSocket(
@@ -78,6 +80,7 @@ export function joinChannelSocket(
 
   socket.setNoDelay(true);
   const out = channel.writable();
+  if (opts.prefix && opts.prefix.length > 0) out.write(opts.prefix);
   /** The channel sent EOF: every byte the socket gave was sent first. */
   let sentEof = false;
   /** The socket's writing side finished: every byte the peer sent was written, then FIN. */

@@ -5,13 +5,14 @@
  * ProxyJump and a config ProxyJump; a changed host key on the middle hop (exit 255, the hop
  * named); a hop's own ServerAliveInterval finding it frozen; -o ProxyCommand with OpenSSH's
  * `ssh -W`, and one that exits; `keyway ssh -W` with EOF both ways, refused, and as OpenSSH's
- * ProxyCommand; sftp -J and scp -J; `-N -o Reconnect=yes` across a killed and restarted server.
+ * ProxyCommand; sftp -J and scp -J; `-N -o Reconnect=yes` across a killed and restarted server,
+ * with its -L forward working again afterwards.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOpenSsh, freePort, type RunningServer } from './harness/index.js';
@@ -256,7 +257,11 @@ test('sftp -J and scp -J', async () => {
   assert.match(b.log(), forwardedTo(c.port));
 });
 
-test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started again', async () => {
+test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started again, its -L forward too', async () => {
+  const echo = createServer((sock) => sock.pipe(sock));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  const echoPort = (echo.address() as AddressInfo).port;
+  const fport = await freePort();
   const pub = readFileSync(tmp.path('id.pub'), 'utf8').trim();
   const dataDir = tmp.path('k-data');
   let k: KeywaySshd | null = await startKeywaySshd({ authorizedKeys: [pub], dataDir });
@@ -282,6 +287,8 @@ test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started
       '-N',
       '-o',
       'Reconnect=yes',
+      '-L',
+      `${fport}:127.0.0.1:${echoPort}`,
       '-l',
       user,
       '-p',
@@ -296,6 +303,7 @@ test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started
   try {
     const logins = () => (k?.err().match(/: accepted publickey for /g) ?? []).length;
     await waitFor(() => logins() === 1, 'the first login', 20_000);
+    assert.equal(await echoSoon(fport, 'before'), 'before', 'the -L forward works');
     process.kill(k.pid, 'SIGKILL');
     await k.stop();
     k = null;
@@ -308,9 +316,39 @@ test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started
       30_000,
     );
     await waitFor(() => logins() === 1, 'the login on the new server', 20_000);
+    // the forward was set up again on the new connection
+    let got = '';
+    for (const until = Date.now() + 20_000; got !== 'after' && Date.now() < until;) {
+      got = await echoThrough(fport, 'after').catch(() => '');
+      if (got !== 'after') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(got, 'after', 'the -L forward works after reconnecting');
   } finally {
     child.kill('SIGTERM');
     await exited;
     await k?.stop();
+    echo.close();
   }
 });
+
+/** echoThrough, tried again until the forward listens and answers (20 s at most). */
+async function echoSoon(port: number, text: string): Promise<string> {
+  let got = '';
+  for (const until = Date.now() + 20_000; got !== text && Date.now() < until;) {
+    got = await echoThrough(port, text).catch(() => '');
+    if (got !== text) await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}
+
+/** Sends `text` to 127.0.0.1:port and resolves with what comes back before the echo closes. */
+function echoThrough(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection({ host: '127.0.0.1', port }, () => sock.end(text));
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString()));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got));
+    sock.setTimeout(10_000, () => sock.destroy(new Error('no echo')));
+  });
+}
