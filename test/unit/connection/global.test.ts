@@ -77,23 +77,24 @@ test('keepalive: a peer that answers keeps the connection up; probes only on sil
     if (p[0] === Msg.GLOBAL_REQUEST) probes++;
     prev(p, seq);
   })(pair.server.onMessage);
-  client.startKeepalive(20, 2);
-  await sleep(300);
+  // intervals wide enough that a busy machine's timer delays do not decide the outcome
+  client.startKeepalive(50, 5);
+  await sleep(500);
   assert.equal(pair.client.isClosed, false);
-  assert.ok(probes >= 5, `${probes} probes in 300 ms at a 20 ms interval`);
-  // Traffic from the server counts as life: while it talks, no probes are needed.
+  assert.ok(probes >= 4, `${probes} probes in 500 ms at a 50 ms interval`);
+  // Traffic from the server counts as life: while it talks, (almost) no probes are needed.
   const before = probes;
   const chatter = setInterval(
     () => void server.globalRequest('tick@example.com', undefined, false),
     5,
   );
-  await sleep(200);
+  await sleep(500);
   clearInterval(chatter);
-  assert.ok(probes - before <= 1, `${probes - before} probes while the server was talking`);
+  assert.ok(probes - before <= 2, `${probes - before} probes while the server was talking`);
   client.stopKeepalive();
   await sleep(60);
   const after = probes;
-  await sleep(60);
+  await sleep(150);
   assert.equal(probes, after, 'stopped');
   pair.client.disconnect();
 });
