@@ -16,16 +16,16 @@ const TICK_MS = 60_000;
  * ended (after the DISCONNECT is flushed); when the stream ends the transport is told.
  */
 export function attachTransport(transport: Transport, stream: Duplex): void {
-  // What the transport sends in one turn of the event loop (the pieces of its packets) is
-  // corked and goes down in one writev when the turn ends.
+  // A packet that comes in pieces (bulk data, sealed without joining) is corked, and what else
+  // the transport sends in that turn of the event loop joins it: one writev when the turn ends.
   let corked = false;
   const uncork = (): void => {
     corked = false;
     stream.uncork();
   };
-  transport.onSend = (data) => {
+  transport.onSend = (data, more) => {
     if (stream.destroyed) return;
-    if (!corked) {
+    if (more === true && !corked) {
       corked = true;
       stream.cork();
       process.nextTick(uncork);

@@ -56,11 +56,15 @@ export class PacketWriter {
     return wire;
   }
 
-  /** encode(), as pieces to write in order where the cipher can skip joining them. */
+  /**
+   * encode(), as pieces to write in order where the cipher can skip joining them: for bulk
+   * packets only, since joining a small one costs less than writing it in pieces.
+   */
   encodeParts(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array[] {
     const s = this.sealer;
     const packet = this.frame(payload, tail);
-    const wire = s.sealParts ? s.sealParts(this.seq, packet) : [s.seal(this.seq, packet)];
+    const pieces = s.sealParts !== undefined && packet.length >= PIECES_FROM;
+    const wire = pieces ? (s.sealParts?.(this.seq, packet) ?? []) : [s.seal(this.seq, packet)];
     this.seq = (this.seq + 1) >>> 0;
     return wire;
   }
@@ -89,6 +93,8 @@ export class PacketWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Packets from this size on are sealed in pieces (see encodeParts). */
+const PIECES_FROM = 8 * 1024;
 
 /**
  * Cuts the incoming stream into packets. push() buffers bytes; next() returns the next whole

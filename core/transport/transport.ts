@@ -62,10 +62,11 @@ const MAX_QUEUED_PONGS = 16;
 
 export class Transport {
   /**
-   * Wire bytes to send, in order (one packet may come in several pieces). Set by the adapter
-   * before start(). A piece is not changed afterwards.
+   * Wire bytes to send, in order. A bulk packet may come in pieces: `more` says another piece
+   * of the same packet follows (so the adapter can gather them into one write). Set by the
+   * adapter before start(). A piece is not changed afterwards.
    */
-  onSend: (data: Uint8Array) => void = () => {};
+  onSend: (data: Uint8Array, more?: boolean) => void = () => {};
   /** An upper-layer message (type ≥ 50, or SERVICE_REQUEST on a server). */
   onMessage: (payload: Uint8Array, seq: number) => void = () => {};
   /** Once, when the transport ends; error is null for a clean local disconnect. */
@@ -264,7 +265,7 @@ export class Transport {
     let n = 0;
     for (const w of wire) n += w.length;
     this.kex.countOut(n);
-    for (const w of wire) this.onSend(w);
+    for (let i = 0; i < wire.length; i++) this.onSend(wire[i] as Uint8Array, i < wire.length - 1);
   }
 
   private flushQueue(): void {
