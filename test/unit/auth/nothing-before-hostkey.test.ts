@@ -14,7 +14,7 @@ import { Msg } from '../../../core/wire/messages.js';
 const hostKeys = [generateHostKeyPair('ssh-ed25519')];
 
 function setup() {
-  let answer: (ok: boolean) => void = () => {};
+  let answer: ((ok: boolean) => void) | null = null;
   const pair = transportPair({
     hostKeys,
     client: { verifyHostKey: () => new Promise<boolean>((r) => (answer = r)) },
@@ -34,13 +34,16 @@ function setup() {
     serviceRequests,
     auth,
     k,
-    answer: (ok: boolean) => answer(ok),
+    /** The key exchange has reached the verifier (on a busy machine that takes a while). */
+    asking: () => answer !== null,
+    answer: (ok: boolean) => answer?.(ok),
     asked: () => passwordAsked,
   };
 }
 
 test('while the verifier is undecided, no authentication message is sent', async () => {
   const s = setup();
+  await waitFor(s.asking, 'the host-key question');
   await new Promise((r) => setTimeout(r, 150));
   assert.deepEqual(s.serviceRequests, []);
   assert.deepEqual(s.pair.serverMessages, []);
@@ -54,7 +57,7 @@ test('while the verifier is undecided, no authentication message is sent', async
 
 test('after the verifier says no, nothing is sent and authentication fails', async () => {
   const s = setup();
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(s.asking, 'the host-key question');
   s.answer(false);
   await assert.rejects(s.auth, /host key ssh-ed25519 was not accepted/);
   await new Promise((r) => setTimeout(r, 50));
