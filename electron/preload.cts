@@ -33,7 +33,9 @@ const EVENT_CHANNEL = 'keyway:event';
 const MENU_CHANNEL = 'keyway:menu';
 // the contract's ServiceEvents names (a unit test checks the list is complete)
 const EVENT_NAMES =
-  'connectionState prompt promptClosed terminalData terminalExit transfer hostsChanged'.split(' ');
+  'connectionState prompt promptClosed terminalData terminalExit transfer hostsChanged tunnelState'.split(
+    ' ',
+  );
 const MENU_COMMANDS = ['newTab', 'closeTab'];
 
 type Reply =

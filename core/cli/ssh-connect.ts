@@ -11,8 +11,14 @@ import { AuthCancelled, AuthError } from '../auth/errors.js';
 import { sanitizeForTerminal } from '../auth/messages.js';
 import { connect, type ConnectOptions, type SshClient } from '../client/connect.js';
 import { JumpHostError, ProxyCommandError } from '../client/route-errors.js';
-import type { SshOptions } from '../config/ssh-options.js';
-import { optionSettings } from '../client/option-settings.js';
+import {
+  buildConnectOptions,
+  type ConnectFrontEnd,
+  type ConnectTarget,
+  type HopCallbacks,
+  type KnownHostsPaths,
+} from '../client/target-options.js';
+import { emptyOptions, type SshOptions } from '../config/ssh-options.js';
 import {
   ConnectionLost,
   DisconnectedByPeer,
@@ -22,15 +28,9 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { hostKeyVerifier, type HostKeyPolicy } from '../hosts/index.js';
-import { certificateAlgorithmPreference } from '../hosts/host-certificate.js';
-import {
-  defaultIdentityFiles,
-  PassphraseCancelledError,
-  WrongPassphraseError,
-} from '../keys/index.js';
+import { PassphraseCancelledError, WrongPassphraseError } from '../keys/index.js';
 import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
-import { routeOptions } from './jump-hosts.js';
 import { resolveDestination } from '../config/ssh-config-host.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
@@ -43,22 +43,14 @@ export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
-/** UserKnownHostsFile (expanded) and the global files, as ssh reads them. */
-function knownHostsPaths(o: SshOptions): { user: string[]; global: string[] } {
-  return {
-    user: (o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(expandHome),
-    global: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
-  };
-}
-
 function hostKeyPolicy(
   o: SshOptions,
   host: string,
   port: number,
+  paths: KnownHostsPaths,
   p: Prompter,
   onChanged: () => void,
 ): HostKeyVerifier {
-  const paths = knownHostsPaths(o);
   const common = { host, port, knownHostsFiles: paths.user, globalKnownHostsFiles: paths.global };
   const strict = o.strictHostKeyChecking ?? 'ask';
   let policy: HostKeyPolicy;
@@ -152,15 +144,9 @@ export function describeFailure(e: unknown, user: string, host: string, port: nu
 }
 
 /** Where a command connects: the destination as typed, resolved against the options. */
-export interface CliTarget {
+export interface CliTarget extends ConnectTarget {
   /** The options, command line first, then the config file's for this host. */
   readonly options: SshOptions;
-  /** The host name connected to (HostName when the config gives one). */
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  /** The host as typed, before HostName (ProxyCommand's %n). */
-  readonly alias: string;
   /** -F file, for the jump hosts' own options. */
   readonly configFile?: string;
 }
@@ -217,45 +203,34 @@ export async function connectTarget(t: CliTarget, io: CliIo): Promise<SshClient>
 }
 
 /**
- * connect()'s options for a target: its own, and its jump hosts' (each from its own config,
- * jump-hosts.ts) or its ProxyCommand. `depth` counts the jump hosts above this one.
+ * connect()'s options for a target (core/client/target-options.ts), with the terminal's
+ * prompts; its jump hosts each from its own config. `depth` counts the jump hosts above this
+ * one (null: without its own route).
  */
-export async function targetOptions(
+export function targetOptions(
   t: CliTarget,
   io: CliIo,
   depth: number | null,
 ): Promise<ConnectOptions> {
-  const route =
-    depth === null
-      ? {}
-      : await routeOptions(t, depth, {
-          resolve: (options, spec) => resolveTarget(options, spec, t.configFile),
-          build: (hop, d) => targetOptions(hop, io, d),
-        });
-  return { ...(await ownOptions(t, io)), ...route };
+  return buildConnectOptions(t, cliFrontEnd(io), depth);
 }
 
-async function ownOptions(t: CliTarget, io: CliIo): Promise<ConnectOptions> {
+function cliFrontEnd(io: CliIo): ConnectFrontEnd<CliTarget> {
+  return {
+    home: homedir(),
+    onWarning: (m) => io.err(m),
+    resolveHop: (spec, from) => resolveTarget(emptyOptions(), spec, from.configFile),
+    callbacks: (t, paths) => hopPrompts(t, paths, io),
+  };
+}
+
+/** The terminal's host-key policy and prompts for one hop (none in BatchMode). */
+function hopPrompts(t: CliTarget, paths: KnownHostsPaths, io: CliIo): HopCallbacks {
   const { options: o, host, port, user } = t;
-  const paths = knownHostsPaths(o);
-  // certificate host-key algorithms first when known_hosts has a CA for the host
-  const hostKeyAlgorithms =
-    o.hostKeyAlgorithms ??
-    (await certificateAlgorithmPreference([...paths.user, ...paths.global], host, port));
-  const settings = optionSettings(o);
   const prompter = ttyPrompter(o.batchMode === true);
   let changedKey = false;
-  const allowPasswords = (flag: boolean | undefined) => flag !== false && !changedKey;
-  const explicitIds = o.identityFiles.length > 0;
   return {
-    host,
-    port,
-    username: user,
-    verifyHostKey: hostKeyPolicy(o, host, port, prompter, () => (changedKey = true)),
-    identityFiles: explicitIds ? o.identityFiles.map(expandHome) : defaultIdentityFiles(homedir()),
-    identityFilesExplicit: explicitIds,
-    identitiesOnly: o.identitiesOnly ?? false,
-    ...(o.certificateFiles ? { certificateFiles: o.certificateFiles.map(expandHome) } : {}),
+    verifyHostKey: hostKeyPolicy(o, host, port, paths, prompter, () => (changedKey = true)),
     passphrase: async (p) => {
       if (o.batchMode === true) {
         io.err(`Load key "${p.path}": it is encrypted, and BatchMode asks for no passphrase`);
@@ -265,7 +240,6 @@ async function ownOptions(t: CliTarget, io: CliIo): Promise<ConnectOptions> {
       if (p.attempt > (o.numberOfPasswordPrompts ?? 3)) return null;
       return prompter.ask(`Enter passphrase for key '${p.path}': `, false);
     },
-    ...(o.pkcs11Provider ? { pkcs11Provider: expandHome(o.pkcs11Provider) } : {}),
     pin: pinPrompt(prompter, o.batchMode === true, io),
     password: async ({ attempt }) => {
       if (attempt > 1) io.err('Permission denied, please try again.');
@@ -283,21 +257,6 @@ async function ownOptions(t: CliTarget, io: CliIo): Promise<ConnectOptions> {
       return answers;
     },
     onBanner: (text) => prompter.say(text),
-    // getters: read after the host-key check, which may have disabled password methods
-    allow: {
-      publickey: o.pubkeyAuthentication !== false,
-      get password() {
-        return allowPasswords(o.passwordAuthentication);
-      },
-      get keyboardInteractive() {
-        return allowPasswords(o.kbdInteractiveAuthentication);
-      },
-    },
-    ...settings,
-    algorithms: {
-      ...settings.algorithms,
-      ...(hostKeyAlgorithms ? { hostKey: hostKeyAlgorithms } : {}),
-    },
-    onWarning: (m) => io.err(m),
+    passwordsAllowed: () => !changedKey,
   };
 }

@@ -6,7 +6,7 @@
  * 255 when the connection fails, with one line saying why, as ssh prints it.
  */
 import { SshError } from '../errors.js';
-import { matchPattern } from '../hosts/index.js';
+import { sessionEnvironment } from '../client/target-options.js';
 import { connectTarget, describeFailure, resolveTarget } from './ssh-connect.js';
 import { parseSshArgs } from './ssh-args.js';
 import { resolveDestination } from '../config/ssh-config-host.js';
@@ -76,12 +76,7 @@ export async function sshMain(argv: readonly string[], io: SshIo): Promise<numbe
       const e = await client.closed;
       return e ? (io.err(describeFailure(e, user, host, port)), 255) : 0;
     }
-    const env: [string, string][] = [...o.setEnv];
-    for (const pattern of o.sendEnv) {
-      for (const [k, v] of Object.entries(process.env)) {
-        if (v !== undefined && matchPattern(k, pattern)) env.push([k, v]);
-      }
-    }
+    const env = sessionEnvironment(o);
     const pty = wantPty(
       o.requestTty,
       args.tty,

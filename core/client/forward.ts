@@ -53,6 +53,13 @@ interface Counted {
   readonly writtenBase: number;
 }
 
+/** A forward as ssh's flag would write it ("-L localhost:8080:example.org:80"). */
+export function describeForward(s: ForwardSpec): string {
+  if (s.type === 'dynamic') return `-D ${describeEndpoint(s.listen)}`;
+  const listen = `-${s.type === 'local' ? 'L' : 'R'} ${describeEndpoint(s.listen)}`;
+  return s.connect ? `${listen}:${describeEndpoint(s.connect)}` : `${listen} (SOCKS)`;
+}
+
 /** Ends a connection's time in the pending set. */
 export type Release = () => void;
 
@@ -90,10 +97,7 @@ export class Forward extends EventEmitter<ForwardEvents> {
 
   /** As ssh's flag would write it ("-L localhost:8080:example.org:80"), for messages. */
   get description(): string {
-    const s = this.spec;
-    if (s.type === 'dynamic') return `-D ${describeEndpoint(s.listen)}`;
-    const listen = `-${s.type === 'local' ? 'L' : 'R'} ${describeEndpoint(s.listen)}`;
-    return s.connect ? `${listen}:${describeEndpoint(s.connect)}` : `${listen} (SOCKS)`;
+    return describeForward(this.spec);
   }
 
   status(): ForwardStatus {

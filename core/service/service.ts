@@ -1,6 +1,6 @@
 /**
  * The application service (DESIGN.md core/service): hosts, connections, prompts, terminals,
- * files and transfers behind the contract's methods (api/contract.ts). createService() wires
+ * files, transfers and tunnels behind the contract's methods (api/contract.ts). createService() wires
  * the parts together and returns the dispatch every host binding calls (arguments validated
  * there, dispatch.ts) and the event hub it forwards from. Paths: profiles in the app data
  * directory; ~/.ssh (config, known_hosts, default keys) under `home`.
@@ -18,6 +18,7 @@ import { TransferQueue } from './files/transfer-queue.js';
 import { Hosts } from './hosts/hosts.js';
 import { parseQuickConnect } from './hosts/quick-connect.js';
 import { TerminalManager } from './terminals/terminal-manager.js';
+import { TunnelManager } from './tunnels/tunnel-manager.js';
 
 export interface ServiceOptions {
   /** Where profiles.json lives; default appDataDir(). */
@@ -63,8 +64,13 @@ export function createService(o: ServiceOptions = {}): Service {
       '/etc/ssh/ssh_known_hosts2',
     ],
     onWarning: o.onWarning ?? (() => {}),
+    onClient: (id, client, options) => tunnels.connectionChanged(id, client, options),
   });
-  const terminals = new TerminalManager(emit, (id) => connections.client(id).openSession());
+  const tunnels = new TunnelManager(emit, (id) => connections.check(id));
+  const terminals = new TerminalManager(emit, async (id) => ({
+    session: await connections.client(id).openSession(),
+    env: connections.sessionEnvironment(id),
+  }));
   const remote = (id: string) => new RemoteFiles(() => connections.sftp(id, 'browse'));
   const local = new LocalFiles(home);
   const transfers = new TransferQueue(emit, (id) => connections.sftp(id, 'transfer'));
@@ -114,6 +120,10 @@ export function createService(o: ServiceOptions = {}): Service {
     startTransfer: async (a) => transfers.start(a),
     cancelTransfer: async ({ transferId }) => transfers.cancel(transferId),
     listTransfers: async () => transfers.list(),
+
+    addTunnel: async ({ connectionId, spec }) => tunnels.add(connectionId, spec),
+    listTunnels: async ({ connectionId }) => tunnels.list(connectionId),
+    removeTunnel: async ({ tunnelId }) => tunnels.remove(tunnelId),
   };
 
   return {
@@ -123,6 +133,7 @@ export function createService(o: ServiceOptions = {}): Service {
     close: () => {
       transfers.cancelAll();
       prompts.withdraw();
+      tunnels.closeAll();
       connections.closeAll();
     },
   };

@@ -61,6 +61,7 @@ export async function openServiceClient(wsUrl: string, origin: string): Promise<
     'terminalExit',
     'transfer',
     'hostsChanged',
+    'tunnelState',
   ];
   for (const name of names) {
     client.on(name, (payload) => {

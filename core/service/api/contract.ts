@@ -8,9 +8,16 @@
  * Errors cross as WireError {name, code, message, details} (errors.ts) and are rebuilt as
  * ServiceCallError with the same name and code.
  */
-import type { MethodArgs, MethodName } from './schemas.js';
+import type { MethodArgs, MethodName, TunnelSpec } from './schemas.js';
 
-export type { MethodArgs, MethodName, PromptAnswer, Target, ProfileInput } from './schemas.js';
+export type {
+  MethodArgs,
+  MethodName,
+  PromptAnswer,
+  Target,
+  ProfileInput,
+  TunnelSpec,
+} from './schemas.js';
 
 // ---- hosts ---------------------------------------------------------------------------------
 
@@ -84,9 +91,25 @@ export interface HostKeyInfo {
   readonly knownHostsLine: string;
 }
 
+/**
+ * A jump host on the way to a connection's host (ProxyJump): the `position`th of the `of` hosts
+ * of the chain given for the host it leads to (1: connected to first).
+ */
+export interface JumpHop {
+  readonly position: number;
+  readonly of: number;
+  /** The name in the chain, before HostName. */
+  readonly alias: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+}
+
 interface PromptBase {
   readonly promptId: string;
   readonly connectionId: string;
+  /** Set when the prompt is for a jump host, not the connection's host itself. */
+  readonly hop?: JumpHop;
 }
 
 export type Prompt =
@@ -170,6 +193,36 @@ export interface TransferInfo {
   readonly failures: readonly { readonly path: string; readonly message: string }[];
 }
 
+// ---- tunnels ------------------------------------------------------------------------------
+
+/**
+ * waiting: its connection is not connected (it starts when it is); starting → listening, or
+ * failed (the bind or the server's tcpip-forward refused; lastError says why); removed: gone
+ * for good (the last event of a tunnel).
+ */
+export type TunnelState = 'waiting' | 'starting' | 'listening' | 'failed' | 'removed';
+
+export interface TunnelInfo {
+  readonly tunnelId: string;
+  readonly connectionId: string;
+  readonly spec: TunnelSpec;
+  /** As ssh's flag writes it: "-L localhost:8080:example.org:80". */
+  readonly description: string;
+  readonly state: TunnelState;
+  /** Addresses our listener bound (-L, -D); empty for -R. */
+  readonly bound: readonly { readonly address: string; readonly port: number }[];
+  /** The port listened on (for -R the server's, the allocated one for port 0); null until then. */
+  readonly port: number | null;
+  readonly activeConnections: number;
+  /** Connections since the tunnel was added, across reconnects. */
+  readonly totalConnections: number;
+  /** Bytes from local sockets into the SSH connection, across reconnects. */
+  readonly bytesSent: number;
+  /** Bytes out of the SSH connection to local sockets, across reconnects. */
+  readonly bytesReceived: number;
+  readonly lastError: string | null;
+}
+
 // ---- methods and events --------------------------------------------------------------------
 
 export interface MethodResults {
@@ -204,6 +257,9 @@ export interface MethodResults {
   startTransfer: TransferInfo;
   cancelTransfer: void;
   listTransfers: readonly TransferInfo[];
+  addTunnel: TunnelInfo;
+  listTunnels: readonly TunnelInfo[];
+  removeTunnel: void;
 }
 
 /** The service as the UI calls it: `await api.connect({ target })`. */
@@ -234,9 +290,17 @@ export interface ServiceEvents {
   transfer: TransferInfo;
   /** Profiles changed (saved, deleted). */
   hostsChanged: Record<string, never>;
+  /**
+   * A tunnel changed: its state at once, its counters at most every TUNNEL_EVENT_INTERVAL_MS
+   * while connections are open.
+   */
+  tunnelState: TunnelInfo;
 }
 
 export type EventName = keyof ServiceEvents;
+
+/** Shortest time between two counter-only tunnelState events of one tunnel. */
+export const TUNNEL_EVENT_INTERVAL_MS = 250;
 
 /** Flow-control constants (CONVENTIONS §13); acknowledge at most LOW in one ack. */
 export const FLOW_HIGH_WATERMARK = 100_000;

@@ -81,6 +81,43 @@ export const promptAnswerSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * Where a tunnel listens: a bind address (null or absent: loopback, as ssh without
+ * GatewayPorts; "" or "*": every address; else that address) and a port (0: any free one).
+ */
+const tunnelListenSchema = z.strictObject({
+  host: z
+    .string()
+    .max(255)
+    .regex(/^[^\s\p{Cc}@/]*$/u, 'not a valid bind address')
+    .nullable()
+    .optional(),
+  port: z.number().int().min(0).max(65535),
+});
+
+/** What a tunnel connects to: a host and port, or a Unix socket path (OpenSSH's limit). */
+const tunnelTargetSchema = z.union([
+  z.strictObject({ host: hostSchema, port: portSchema }),
+  z.strictObject({
+    path: pathSchema.max(107).refine((p) => p.startsWith('/'), 'an absolute path'),
+  }),
+]);
+
+/** A port forward (ssh -L / -R / -D); remote with connect null is a remote SOCKS proxy. */
+export const tunnelSpecSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('local'),
+    listen: tunnelListenSchema,
+    connect: tunnelTargetSchema,
+  }),
+  z.strictObject({
+    type: z.literal('remote'),
+    listen: tunnelListenSchema,
+    connect: tunnelTargetSchema.nullable(),
+  }),
+  z.strictObject({ type: z.literal('dynamic'), listen: tunnelListenSchema }),
+]);
+
 const cols = z.number().int().min(1).max(1000);
 const rows = z.number().int().min(1).max(1000);
 const connectionRef = { connectionId: idSchema };
@@ -159,6 +196,12 @@ export const methodSchemas = {
   }),
   cancelTransfer: z.strictObject({ transferId: idSchema }),
   listTransfers: empty,
+
+  /** Starts a forward on a connection now, or when it connects; restored on reconnect. */
+  addTunnel: z.strictObject({ ...connectionRef, spec: tunnelSpecSchema }),
+  /** The tunnels of one connection, or of all. */
+  listTunnels: z.strictObject({ connectionId: idSchema.optional() }),
+  removeTunnel: z.strictObject({ tunnelId: idSchema }),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -169,3 +212,4 @@ export type ValidArgs<M extends MethodName> = z.output<(typeof methodSchemas)[M]
 export type ProfileInput = z.output<typeof profileInputSchema>;
 export type Target = z.output<typeof targetSchema>;
 export type PromptAnswer = z.output<typeof promptAnswerSchema>;
+export type TunnelSpec = z.output<typeof tunnelSpecSchema>;

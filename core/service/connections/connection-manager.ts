@@ -18,9 +18,10 @@ import type { Target } from '../api/schemas.js';
 import { NotConnectedError, NotFoundError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { Hosts, ResolvedTarget } from '../hosts/hosts.js';
-import { connectOptions, knownHostsFiles } from './connect-options.js';
-import { serviceHostKeyVerifier } from './host-key-check.js';
+import { buildConnectOptions, sessionEnvironment } from '../../client/target-options.js';
+import { serviceFrontEnd } from './service-front-end.js';
 import type { PromptBroker } from './prompts.js';
+import type { SshOptions } from '../../config/ssh-options.js';
 
 export interface ConnectionManagerOptions {
   readonly hosts: Hosts;
@@ -32,6 +33,8 @@ export interface ConnectionManagerOptions {
   readonly agentPath?: string | null;
   readonly globalKnownHostsFiles: readonly string[];
   readonly onWarning: (message: string) => void;
+  /** A connection is now connected with this client, or (null) no longer is (tunnels). */
+  readonly onClient?: (connectionId: string, client: SshClient | null, options: SshOptions) => void;
 }
 
 export type SftpPurpose = 'browse' | 'transfer';
@@ -102,6 +105,16 @@ export class ConnectionManager {
     return r.client;
   }
 
+  /** Throws NotFoundError for an unknown connection id. */
+  check(id: string): void {
+    this.get(id);
+  }
+
+  /** What a session on this connection sends as env requests (SetEnv, SendEnv's matches). */
+  sessionEnvironment(id: string): [string, string][] {
+    return sessionEnvironment(this.get(id).target.options);
+  }
+
   /** The connection's SFTP client for this purpose, opened on first use. */
   sftp(id: string, purpose: SftpPurpose): Promise<SftpClient> {
     const client = this.client(id);
@@ -132,6 +145,7 @@ export class ConnectionManager {
     this.dropSftp(r);
     const c = r.client;
     r.client = null;
+    if (c) this.o.onClient?.(r.id, null, r.target.options);
     c?.close();
   }
 
@@ -148,73 +162,40 @@ export class ConnectionManager {
     const gen = ++r.generation;
     const current = () => r.generation === gen;
     this.setState(r, 'connecting', null);
-    let unsafe = false;
-    const t = r.target;
-    const ask = this.o.prompts.ask.bind(this.o.prompts);
-    const verify = serviceHostKeyVerifier({
+    const frontEnd = serviceFrontEnd({
       connectionId: r.id,
-      host: t.host,
-      port: t.port,
-      strict: t.options.strictHostKeyChecking ?? 'ask',
-      knownHostsFiles: knownHostsFiles(t, this.o.home),
+      home: this.o.home,
+      ...(this.o.agentPath !== undefined ? { agentPath: this.o.agentPath } : {}),
       globalKnownHostsFiles: this.o.globalKnownHostsFiles,
-      ask,
-      onUnsafe: () => (unsafe = true),
       onWarning: this.o.onWarning,
+      prompts: this.o.prompts,
+      resolveHop: (spec) => this.o.hosts.resolveHop(spec),
+      current,
+      onTargetKeyAccepted: () => this.setState(r, 'authenticating', null),
     });
-    const secret = (a: Awaited<ReturnType<PromptBroker['ask']>>) =>
-      current() && a?.kind === 'secret' ? a.value : null;
-    const options = connectOptions(t, this.o.home, this.o.agentPath, {
-      verifyHostKey: async (key, alg) => {
-        const ok = await verify(key, alg);
-        if (ok && current()) this.setState(r, 'authenticating', null);
-        return ok && current();
-      },
-      passphrase: async (p) =>
-        secret(
-          await ask({
-            kind: 'passphrase',
-            connectionId: r.id,
-            keyPath: p.path,
-            attempt: p.attempt,
-          }),
-        ),
-      password: async (p) =>
-        secret(
-          await ask({ kind: 'password', connectionId: r.id, user: p.username, attempt: p.attempt }),
-        ),
-      keyboardInteractive: async (req) => {
-        const a = await ask({
-          kind: 'keyboardInteractive',
-          connectionId: r.id,
-          name: req.name,
-          instruction: req.instruction,
-          prompts: req.prompts.map((q) => ({ prompt: q.prompt, echo: q.echo })),
-        });
-        return current() && a?.kind === 'keyboardInteractive' ? a.answers : null;
-      },
-      passwordsAllowed: () => !unsafe,
-      onWarning: this.o.onWarning,
-    });
-    connect(options).then(
-      (client) => {
-        if (!current()) return client.close();
-        r.client = client;
-        this.setState(r, 'connected', null);
-        void client.closed.then((err) => {
-          if (r.client !== client) return;
-          r.client = null;
-          this.dropSftp(r);
+    buildConnectOptions(r.target, frontEnd)
+      .then((options) => connect(options))
+      .then(
+        (client) => {
+          if (!current()) return client.close();
+          r.client = client;
+          this.setState(r, 'connected', null);
+          this.o.onClient?.(r.id, client, r.target.options);
+          void client.closed.then((err) => {
+            if (r.client !== client) return;
+            r.client = null;
+            this.o.onClient?.(r.id, null, r.target.options);
+            this.dropSftp(r);
+            this.o.prompts.withdraw(r.id);
+            this.setState(r, 'disconnected', err);
+          });
+        },
+        (e: unknown) => {
+          if (!current()) return;
           this.o.prompts.withdraw(r.id);
-          this.setState(r, 'disconnected', err);
-        });
-      },
-      (e: unknown) => {
-        if (!current()) return;
-        this.o.prompts.withdraw(r.id);
-        this.setState(r, 'failed', e instanceof Error ? e : new Error(String(e)));
-      },
-    );
+          this.setState(r, 'failed', e instanceof Error ? e : new Error(String(e)));
+        },
+      );
   }
 
   private setState(r: Record_, state: ConnectionState, error: Error | null): void {

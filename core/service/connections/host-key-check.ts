@@ -12,7 +12,11 @@
  *                              authentication are turned off (onUnsafe); anything else →
  *                              HostKeyError 'mismatch'
  *   revoked key                HostKeyError 'revoked', no prompt
- *   yes / accept-new           core/hosts' policy unchanged, no prompt; 'no' is treated as ask
+ *   yes / accept-new           core/hosts' policy unchanged, no prompt
+ *   no                         core/hosts' policy: unknown keys added, a changed key accepted
+ *                              with a warning and password methods off (onUnsafe)
+ *   BatchMode                  no prompt: ask is treated as yes
+ * A prompt for a jump host names it (`hop`).
  */
 import { fingerprintSha256 } from '../../crypto/fingerprint.js';
 import { randomart, randomartKeyLabel } from '../../crypto/randomart.js';
@@ -20,7 +24,7 @@ import type { PublicKey } from '../../crypto/hostkey/types.js';
 import { HostKeyError } from '../../errors.js';
 import { appendKnownHostsLine, checkHostKey, formatKnownHostsLine } from '../../hosts/index.js';
 import type { HostKeyVerifier } from '../../transport/transport.js';
-import type { HostKeyInfo } from '../api/contract.js';
+import type { HostKeyInfo, JumpHop } from '../api/contract.js';
 import type { PromptAnswer } from '../api/schemas.js';
 import { PromptAnswerError } from '../errors.js';
 import type { PromptRequest } from './prompts.js';
@@ -30,6 +34,10 @@ export interface HostKeyCheckOptions {
   readonly host: string;
   readonly port: number;
   readonly strict: 'yes' | 'ask' | 'accept-new' | 'no';
+  /** BatchMode: never ask. */
+  readonly batchMode?: boolean;
+  /** The jump host this verifier is for (absent: the connection's host). */
+  readonly hop?: JumpHop;
   /** User known_hosts files (new keys go to the first); global ones are only read. */
   readonly knownHostsFiles: readonly string[];
   readonly globalKnownHostsFiles: readonly string[];
@@ -70,8 +78,28 @@ export function serviceHostKeyVerifier(o: HostKeyCheckOptions): HostKeyVerifier 
     globalKnownHostsFiles: o.globalKnownHostsFiles,
   };
   return async (key) => {
-    if (o.strict === 'yes' || o.strict === 'accept-new') {
-      await checkHostKey({ ...base, strict: o.strict }, key);
+    if (o.strict === 'no') {
+      await checkHostKey(
+        {
+          ...base,
+          strict: 'no',
+          onEvent: (e) => {
+            if (e.kind === 'changed-key-accepted') {
+              o.onUnsafe();
+              o.onWarning(
+                `the ${e.keyType} host key for ${e.name} has changed (now ${e.fingerprint}); ` +
+                  'accepted as StrictHostKeyChecking=no says, password authentication is off',
+              );
+            }
+            if (e.kind === 'add-failed') o.onWarning(`${e.file}: ${e.error.message}`);
+          },
+        },
+        key,
+      );
+      return true;
+    }
+    if (o.strict === 'yes' || o.strict === 'accept-new' || o.batchMode === true) {
+      await checkHostKey({ ...base, strict: o.strict === 'ask' ? 'yes' : o.strict }, key);
       return true;
     }
     try {
@@ -88,7 +116,15 @@ export function serviceHostKeyVerifier(o: HostKeyCheckOptions): HostKeyVerifier 
 
 async function askNew(o: HostKeyCheckOptions, e: HostKeyError, key: HostKeyInfo): Promise<boolean> {
   const a = await o.ask(
-    { kind: 'hostKey', connectionId: o.connectionId, status: 'new', name: e.host, key, known: [] },
+    {
+      kind: 'hostKey',
+      connectionId: o.connectionId,
+      ...(o.hop ? { hop: o.hop } : {}),
+      status: 'new',
+      name: e.host,
+      key,
+      known: [],
+    },
     () => {},
   );
   if (a?.kind !== 'hostKey' || a.decision === 'reject') throw notAccepted(e, key);
@@ -120,6 +156,7 @@ async function askChanged(
     {
       kind: 'hostKey',
       connectionId: o.connectionId,
+      ...(o.hop ? { hop: o.hop } : {}),
       status: 'changed',
       name: e.host,
       key,

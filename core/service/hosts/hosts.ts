@@ -9,18 +9,22 @@ import { userInfo } from 'node:os';
 import type { HostList, SshConfigHost } from '../api/contract.js';
 import type { Target } from '../api/schemas.js';
 import type { SshOptions } from '../../config/ssh-options.js';
+import type { ConnectTarget } from '../../client/target-options.js';
+import type { JumpHostSpec } from '../../config/jump-spec.js';
 import { NotFoundError } from '../errors.js';
 import { ProfilesStore } from './profiles-store.js';
 import { parseQuickConnect } from './quick-connect.js';
 import { loadSshConfig } from './ssh-config-source.js';
 
-export interface ResolvedTarget {
+export interface ResolvedTarget extends ConnectTarget {
   /** What is connected to (HostName applied). */
   readonly host: string;
   readonly port: number;
   readonly user: string;
   /** ssh_config options for the name as typed, with the target's own values first. */
   readonly options: SshOptions;
+  /** The name as typed or saved (before HostName). */
+  readonly alias: string;
   /** Connections to the same key share one SSH connection. */
   readonly key: string;
   readonly label: string;
@@ -94,9 +98,16 @@ export class Hosts {
       host,
       port: finalPort,
       user: finalUser,
+      alias: name,
       options,
       key: `${finalUser}@${host}:${finalPort}`,
       label,
     };
+  }
+
+  /** A jump host on the way to a target: its -J entry, then ~/.ssh/config for its name. */
+  async resolveHop(spec: JumpHostSpec): Promise<ConnectTarget> {
+    const config = await loadSshConfig(this.sshConfigFile, this.defaultUser);
+    return config.target(spec);
   }
 }

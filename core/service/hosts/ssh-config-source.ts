@@ -12,6 +12,7 @@ import {
   type Destination,
 } from '../../config/ssh-config-host.js';
 import { emptyOptions, type SshOptions } from '../../config/ssh-options.js';
+import type { ConnectTarget } from '../../client/target-options.js';
 
 export interface SshConfigFile {
   readonly aliases: readonly string[];
@@ -20,6 +21,8 @@ export interface SshConfigFile {
    * value wins; hostName, user and port always resolved. ConfigError for a bad value.
    */
   optionsFor(destination: Destination): Promise<SshOptions>;
+  /** The destination resolved whole (host with HostName applied, port, user): a jump host. */
+  target(destination: Destination): Promise<ConnectTarget>;
 }
 
 /** Reads `file`; a missing file names no aliases and gives OpenSSH's defaults. */
@@ -32,5 +35,10 @@ export async function loadSshConfig(file: string, defaultUser?: string): Promise
     aliases,
     optionsFor: async (destination) =>
       (await resolveDestination(emptyOptions(), destination, source, local)).options,
+    target: async (destination) => {
+      const r = await resolveDestination(emptyOptions(), destination, source, local);
+      const { host, port, user } = r.resolved;
+      return { options: r.options, host, port, user, alias: destination.host };
+    },
   };
 }

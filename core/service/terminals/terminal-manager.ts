@@ -3,7 +3,7 @@
  * batched (batcher.ts) as `terminalData` events under end-to-end flow control
  * (flow-control.ts: the channel's streams are paused above the high watermark, so our SSH
  * window closes and the server stops sending), input written as UTF-8, resize as
- * window-change, and one `terminalExit` when the shell ends or its connection drops, after
+ * window-change, SetEnv/SendEnv as env requests before the pty, and one `terminalExit` when the shell ends or its connection drops, after
  * the last output.
  */
 import { randomUUID } from 'node:crypto';
@@ -37,12 +37,17 @@ export class TerminalManager {
 
   constructor(
     private readonly emit: EventSink,
-    private readonly openSession: (connectionId: string) => Promise<Session>,
+    /** A new session channel, and the environment to send on it (SetEnv / SendEnv). */
+    private readonly openSession: (
+      connectionId: string,
+    ) => Promise<{ session: Session; env: readonly (readonly [string, string])[] }>,
   ) {}
 
   async open(a: OpenTerminalArgs): Promise<TerminalInfo> {
-    const session = await this.openSession(a.connectionId);
+    const { session, env } = await this.openSession(a.connectionId);
     try {
+      // a variable the server refuses (AcceptEnv) is left out, as ssh only notes it
+      for (const [name, value] of env) await session.env(name, value);
       await session.requestPty({ term: a.term ?? DEFAULT_TERM, cols: a.cols, rows: a.rows });
       await session.shell();
     } catch (e) {

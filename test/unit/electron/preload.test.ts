@@ -73,6 +73,7 @@ test('preload channel and event names agree with ipc-channels.ts and the contrac
     terminalExit: true,
     transfer: true,
     hostsChanged: true,
+    tunnelState: true,
   };
   assert.deepEqual([...preload.eventNames].sort(), Object.keys(all).sort());
 });
