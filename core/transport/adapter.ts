@@ -42,7 +42,9 @@ export function attachTransport(transport: Transport, stream: Duplex): void {
     setTimeout(() => stream.destroy(), 1000).unref();
     prevClose(err);
   };
-  stream.on('data', (chunk: Buffer) => transport.receive(chunk));
+  const inbox = (stream as Partial<ReadInto>)[READ_INTO];
+  if (inbox !== undefined) inbox.attach((chunk) => transport.receive(chunk, true));
+  else stream.on('data', (chunk: Buffer) => transport.receive(chunk));
   stream.on('end', () => transport.handleEof());
   stream.on('close', () => transport.handleEof());
   stream.on('error', (e: Error) => transport.handleEof(e));
@@ -56,10 +58,49 @@ export interface TcpOptions {
   readonly timeoutMs?: number;
 }
 
-/** Opens a TCP connection with TCP_NODELAY (SSH packets are latency-sensitive and already framed). */
+/**
+ * A socket that reads into one buffer of its own (net's `onread`) rather than a new buffer per
+ * read: a bulk download otherwise allocates every byte it receives once more, and that
+ * allocation kept the garbage collector busy. The transport takes each chunk as transient.
+ */
+const READ_INTO = Symbol('keyway.readInto');
+const READ_BUFFER = 256 * 1024;
+
+interface ReadInto {
+  readonly [READ_INTO]: { attach(deliver: (chunk: Uint8Array) => void): void };
+}
+
+/**
+ * Opens a TCP connection with TCP_NODELAY (SSH packets are latency-sensitive and already
+ * framed), reading into a buffer of its own (READ_INTO): its data goes to the transport that
+ * attachTransport() joins to it, not to 'data' listeners.
+ */
 export function connectTcp(opts: TcpOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: opts.host, port: opts.port, noDelay: true });
+    let deliver: ((chunk: Uint8Array) => void) | null = null;
+    const early: Uint8Array[] = [];
+    const socket = netConnect({
+      host: opts.host,
+      port: opts.port,
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER),
+        callback: (n: number, buf: Uint8Array): boolean => {
+          const chunk = buf.subarray(0, n);
+          if (deliver !== null) deliver(chunk);
+          else early.push(chunk.slice()); // nobody attached yet: keep a copy
+          return true;
+        },
+      },
+    });
+    Object.defineProperty(socket, READ_INTO, {
+      value: {
+        attach(d: (chunk: Uint8Array) => void): void {
+          deliver = d;
+          for (const c of early.splice(0)) d(c);
+        },
+      },
+    });
     const timeout = opts.timeoutMs ?? 30_000;
     const timer = setTimeout(() => {
       socket.destroy();

@@ -126,6 +126,11 @@ export class PacketReader {
     this.bytes.push(chunk);
   }
 
+  /** Copies the bytes not yet consumed, so the chunks they came in may be reused. */
+  ownBytes(): void {
+    this.bytes.own();
+  }
+
   /** The next payload (message type byte first) and its sequence number, or null. */
   next(): { payload: Uint8Array; seq: number } | null {
     const o = this.opener;

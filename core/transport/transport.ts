@@ -173,8 +173,13 @@ export class Transport {
   }
 
   /** Bytes from the peer. Never throws: errors end the transport through onClose. */
-  receive(chunk: Uint8Array): void {
+  /**
+   * Bytes from the peer. `transient`: the caller reuses the chunk's memory once this returns
+   * (a socket reading into one buffer), so whatever is not consumed now is copied.
+   */
+  receive(chunk: Uint8Array, transient = false): void {
     if (this.finished) return;
+    if (transient && !this.versionDone) chunk = chunk.slice();
     this.guard(() => {
       if (!this.versionDone) {
         const r = this.versionParser.push(chunk);
@@ -187,6 +192,7 @@ export class Transport {
       this.reader.push(chunk);
       this.pump();
     });
+    if (transient) this.reader.ownBytes();
   }
 
   /** The stream under us ended. */

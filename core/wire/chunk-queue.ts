@@ -19,6 +19,18 @@ export class ChunkQueue {
     this.total += chunk.length;
   }
 
+  /** Replaces the bytes held by one copy of them, so the chunks they came in may be reused. */
+  own(): void {
+    if (this.total === 0) return;
+    const copy = new Uint8Array(this.total);
+    let at = 0;
+    for (const c of this.chunks) {
+      copy.set(c, at);
+      at += c.length;
+    }
+    this.chunks = [copy];
+  }
+
   /** The first n bytes without consuming them (n ≤ length). */
   peek(n: number): Uint8Array {
     const first = this.chunks[0] as Uint8Array;

@@ -58,3 +58,19 @@ test('straddling bytes are joined in a scratch buffer when one big enough is giv
   assert.deepEqual([...own], [5, 6, 7, 8]);
   assert.deepEqual([...small], [0, 0]);
 });
+
+test('own() copies what is held, so the chunks it came in can be reused', () => {
+  const q = new ChunkQueue();
+  const a = new Uint8Array([1, 2, 3]);
+  const b = new Uint8Array([4, 5]);
+  q.push(a);
+  q.push(b);
+  q.take(2);
+  q.own();
+  a.fill(0);
+  b.fill(0);
+  assert.equal(q.length, 3);
+  assert.deepEqual([...q.take(3)], [3, 4, 5]);
+  q.own(); // nothing held: nothing to do
+  assert.equal(q.length, 0);
+});
