@@ -292,6 +292,10 @@ export function App({ service }: { service: ServiceConnection }) {
             <div className="empty">
               <p>Connect to a host from the list, or type user@host in Quick connect.</p>
               <p className="hint">Ctrl+Shift+T: new terminal tab · Ctrl+Shift+W: close tab</p>
+              <p className="hint">
+                In a terminal: Ctrl+Shift+C copy · Ctrl+Shift+V paste · Ctrl+Shift+F find · Ctrl+= /
+                Ctrl+- / Ctrl+0 font size
+              </p>
             </div>
           )}
           {tabs.map((t) => (
