@@ -168,6 +168,11 @@ export interface TransferInfo {
   readonly error?: WireError;
   /** Files of a tree that failed while the rest went on. */
   readonly failures: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * An upload whose bytes the UI sent (beginUpload / writeUpload): `localPath` is only the
+   * file's name as the page had it, and it cannot be resumed.
+   */
+  readonly streamed?: boolean;
 }
 
 // ---- methods and events --------------------------------------------------------------------
@@ -204,6 +209,8 @@ export interface MethodResults {
   startTransfer: TransferInfo;
   cancelTransfer: void;
   listTransfers: readonly TransferInfo[];
+  beginUpload: TransferInfo;
+  writeUpload: void;
 }
 
 /** The service as the UI calls it: `await api.connect({ target })`. */
@@ -237,6 +244,9 @@ export interface ServiceEvents {
 }
 
 export type EventName = keyof ServiceEvents;
+
+/** The largest chunk of a streamed upload (writeUpload's `data`). */
+export const UPLOAD_CHUNK_MAX = 256 * 1024;
 
 /** Flow-control constants (CONVENTIONS §13); acknowledge at most LOW in one ack. */
 export const FLOW_HIGH_WATERMARK = 100_000;
