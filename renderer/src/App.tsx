@@ -96,6 +96,7 @@ export function App({ service }: { service: ServiceConnection }) {
       service.on('terminalExit', (x) => {
         const ctl = byTerminal.current.get(x.terminalId);
         byTerminal.current.delete(x.terminalId);
+        ctl?.unbind();
         const why = x.error
           ? `Connection lost: ${x.error.message}`
           : x.signal

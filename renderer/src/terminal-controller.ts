@@ -104,6 +104,11 @@ export class TerminalController {
     this.scheduleFit();
   }
 
+  /** The service's terminal is gone (shell ended, connection dropped): nothing more goes to it. */
+  unbind(): void {
+    this.terminalId = null;
+  }
+
   /** Output from the service, acknowledged once xterm has parsed it. */
   write(data: Uint8Array): void {
     if (this.disposed) return;
