@@ -11,7 +11,7 @@
  *   on(event, listener)           one service event stream; returns the unsubscribe function
  *   answerPrompt(promptId, answer)
  *   dragOut(connectionId, path)   download a remote file and start the OS drag with it
- *   onMenuCommand(listener)       'newTab' | 'closeTab' from the application menu
+ *   onMenuCommand(listener)       'newTab' | 'closeTab' | 'zoom*' from the application menu
  *   pathForFile(file)             the local path of a File dropped from the desktop
  *                                 (webUtils.getPathForFile), for uploads by drag and drop
  *
@@ -34,7 +34,7 @@ const MENU_CHANNEL = 'keyway:menu';
 // the contract's ServiceEvents names (a unit test checks the list is complete)
 const EVENT_NAMES =
   'connectionState prompt promptClosed terminalData terminalExit transfer hostsChanged'.split(' ');
-const MENU_COMMANDS = ['newTab', 'closeTab'];
+const MENU_COMMANDS = ['newTab', 'closeTab', 'zoomIn', 'zoomOut', 'zoomReset'];
 
 type Reply =
   | { ok: true; value: unknown }

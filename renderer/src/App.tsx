@@ -19,6 +19,7 @@ import { SftpPane } from './SftpPane.js';
 import { TabStrip, type Tab } from './TabStrip.js';
 import { TerminalController } from './terminal-controller.js';
 import { TerminalPane } from './TerminalPane.js';
+import type { MenuCommand } from '../../core/service/api/bridge.js';
 import type { ServiceConnection } from './transport.js';
 import { useTheme } from './theme.js';
 import { isCloseTabShortcut, isNewTabShortcut } from './shortcuts.js';
@@ -219,9 +220,11 @@ export function App({ service }: { service: ServiceConnection }) {
   // closes the active tab (xterm lets these keys through, terminal-controller.ts); in Electron
   // the application menu owns those keys and sends the same commands.
   useEffect(() => {
-    const run = (command: 'newTab' | 'closeTab') => {
+    const run = (command: MenuCommand) => {
       const tab = tabsRef.current.find((t) => t.id === activeTab);
-      if (command === 'newTab') {
+      if (command === 'zoomIn' || command === 'zoomOut' || command === 'zoomReset') {
+        if (tab) controllers.current.get(tab.id)?.zoom(command);
+      } else if (command === 'newTab') {
         const conn = tab ? connsRef.current[tab.connectionId] : undefined;
         if (conn) afterConnect(conn, () => addTab(conn, 'terminal'));
       } else if (tab) closeTab(tab.id);

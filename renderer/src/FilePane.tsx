@@ -2,8 +2,8 @@
  * One side of the SFTP pane (a region "Remote files" or "Local files"): breadcrumbs and a path
  * box, a table with sortable columns (name, size, modified, permissions), double-click into
  * directories, selection, a context menu, and drag and drop (rows drag to the other pane; the
- * pane accepts drops), and where the parent asks for it a file chooser ("Upload…"). What
- * the actions do is the parent's (SftpPane).
+ * pane accepts drops), and where the parent asks for it a file chooser ("Upload from this
+ * computer…"). What the actions do is the parent's (SftpPane).
  */
 import { useRef, useState, type DragEvent } from 'react';
 import type { DirectoryListing, FileEntry } from '../../core/service/api/contract.js';
@@ -29,7 +29,7 @@ interface Props {
   readonly onNavigate: (path: string) => void;
   readonly actions: readonly PaneAction[];
   readonly onDrop: (ev: DragEvent<HTMLElement>) => void;
-  /** Files picked in this pane's file chooser ("Upload…"); no chooser without it. */
+  /** Files picked in this pane's file chooser; no chooser without it. */
   readonly onUploadFiles?: (files: readonly File[]) => void;
 }
 
@@ -88,7 +88,33 @@ export function FilePane(p: Props) {
       onClick={() => setMenu(null)}
     >
       <header>
-        <h2>{p.title}</h2>
+        <div className="pane-title">
+          <h2>{p.title}</h2>
+          {p.onUploadFiles && (
+            <>
+              <button
+                type="button"
+                className="small"
+                title="Upload files from this computer"
+                onClick={() => chooser.current?.click()}
+              >
+                Upload from this computer…
+              </button>
+              <input
+                ref={chooser}
+                type="file"
+                multiple
+                hidden
+                aria-label="Files to upload"
+                onChange={(ev) => {
+                  const files = [...(ev.target.files ?? [])];
+                  ev.target.value = '';
+                  p.onUploadFiles?.(files);
+                }}
+              />
+            </>
+          )}
+        </div>
         <nav aria-label={`${p.title} path`} className="crumbs">
           {crumbs(path).map((c) => (
             <button type="button" key={c.path} onClick={() => p.onNavigate(c.path)}>
@@ -129,30 +155,6 @@ export function FilePane(p: Props) {
             {a.label}
           </button>
         ))}
-        {p.onUploadFiles && (
-          <>
-            <button
-              type="button"
-              className="small"
-              title="Upload files from this computer"
-              onClick={() => chooser.current?.click()}
-            >
-              Upload…
-            </button>
-            <input
-              ref={chooser}
-              type="file"
-              multiple
-              hidden
-              aria-label="Files to upload"
-              onChange={(ev) => {
-                const files = [...(ev.target.files ?? [])];
-                ev.target.value = '';
-                p.onUploadFiles?.(files);
-              }}
-            />
-          </>
-        )}
       </div>
       <div
         className="table-wrap"

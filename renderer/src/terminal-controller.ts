@@ -159,6 +159,12 @@ export class TerminalController {
     return this.term.options.fontSize ?? FONT_SIZE_DEFAULT;
   }
 
+  /** Font zoom (the keys, or the Electron menu's View items). */
+  zoom(command: 'zoomIn' | 'zoomOut' | 'zoomReset'): void {
+    this.term.options.fontSize = zoomed(this.fontSize, command);
+    this.scheduleFit();
+  }
+
   private onKey(ev: KeyboardEvent): boolean {
     if (this.o.isAppShortcut(ev)) return false;
     const command = terminalCommand(ev);
@@ -180,8 +186,7 @@ export class TerminalController {
       default:
         // the page's own zoom would scale the whole window instead
         ev.preventDefault();
-        this.term.options.fontSize = zoomed(this.fontSize, command);
-        this.scheduleFit();
+        this.zoom(command);
     }
     return false;
   }
