@@ -23,5 +23,5 @@ export type IpcReply =
   | { readonly ok: false; readonly error: WireError };
 
 /** Menu items the renderer acts on (the rest are roles Electron handles itself). */
-export const MENU_COMMANDS = ['newTab', 'closeTab'] as const;
+export const MENU_COMMANDS = ['newTab', 'closeTab', 'zoomIn', 'zoomOut', 'zoomReset'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];

@@ -68,9 +68,25 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
             { type: 'separator' } as const,
           ]
         : []),
-      { role: 'resetZoom' },
-      { role: 'zoomIn' },
-      { role: 'zoomOut' },
+      // the terminal's font, not the page: the page's own zoom would scale the whole window
+      {
+        id: 'zoomReset',
+        label: 'Actual Size',
+        accelerator: 'CmdOrCtrl+0',
+        click: () => o.send('zoomReset'),
+      },
+      {
+        id: 'zoomIn',
+        label: 'Larger Text',
+        accelerator: 'CmdOrCtrl+=',
+        click: () => o.send('zoomIn'),
+      },
+      {
+        id: 'zoomOut',
+        label: 'Smaller Text',
+        accelerator: 'CmdOrCtrl+-',
+        click: () => o.send('zoomOut'),
+      },
       { type: 'separator' },
       { role: 'togglefullscreen' },
     ],

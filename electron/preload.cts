@@ -11,7 +11,7 @@
  *   on(event, listener)           one service event stream; returns the unsubscribe function
  *   answerPrompt(promptId, answer)
  *   dragOut(connectionId, path)   download a remote file and start the OS drag with it
- *   onMenuCommand(listener)       'newTab' | 'closeTab' from the application menu
+ *   onMenuCommand(listener)       'newTab' | 'closeTab' | 'zoom*' from the application menu
  *   pathForFile(file)             the local path of a File dropped from the desktop
  *                                 (webUtils.getPathForFile), for uploads by drag and drop
  *
@@ -36,7 +36,7 @@ const EVENT_NAMES =
   'connectionState prompt promptClosed terminalData terminalExit transfer hostsChanged tunnelState'.split(
     ' ',
   );
-const MENU_COMMANDS = ['newTab', 'closeTab'];
+const MENU_COMMANDS = ['newTab', 'closeTab', 'zoomIn', 'zoomOut', 'zoomReset'];
 
 type Reply =
   | { ok: true; value: unknown }

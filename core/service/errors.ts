@@ -43,3 +43,8 @@ export class ProfilesError extends SshError {
 export class LocalFileError extends SshError {
   override readonly code: string = 'LOCAL_FILE_ERROR';
 }
+
+/** A bound of the service was reached (open streamed uploads, …); `details.limit` says which. */
+export class ServiceLimitError extends SshError {
+  override readonly code: string = 'SERVICE_LIMIT';
+}

@@ -14,6 +14,7 @@ import { createDispatch, type Dispatch, type Handlers } from './dispatch.js';
 import { EventHub } from './events.js';
 import { LocalFiles } from './files/local-files.js';
 import { RemoteFiles } from './files/remote-files.js';
+import { STREAM_IDLE_MS, StreamUploads } from './files/stream-uploads.js';
 import { TransferQueue } from './files/transfer-queue.js';
 import { Hosts } from './hosts/hosts.js';
 import { parseQuickConnect } from './hosts/quick-connect.js';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   /** Default remote user; default the local user's name. */
   readonly defaultUser?: string;
   readonly onWarning?: (message: string) => void;
+  /** How long a streamed upload may wait for its next chunk; default STREAM_IDLE_MS. */
+  readonly streamIdleMs?: number;
 }
 
 export interface Service {
@@ -74,6 +77,11 @@ export function createService(o: ServiceOptions = {}): Service {
   const remote = (id: string) => new RemoteFiles(() => connections.sftp(id, 'browse'));
   const local = new LocalFiles(home);
   const transfers = new TransferQueue(emit, (id) => connections.sftp(id, 'transfer'));
+  const streams = new StreamUploads(
+    emit,
+    (id) => connections.sftp(id, 'transfer'),
+    o.streamIdleMs ?? STREAM_IDLE_MS,
+  );
 
   const handlers: Handlers = {
     listHosts: () => hosts.list(),
@@ -118,8 +126,11 @@ export function createService(o: ServiceOptions = {}): Service {
     localChmod: ({ path, mode }) => local.chmod(path, mode),
 
     startTransfer: async (a) => transfers.start(a),
-    cancelTransfer: async ({ transferId }) => transfers.cancel(transferId),
-    listTransfers: async () => transfers.list(),
+    cancelTransfer: async ({ transferId }) =>
+      streams.has(transferId) ? streams.cancel(transferId) : transfers.cancel(transferId),
+    listTransfers: async () => [...transfers.list(), ...streams.list()],
+    beginUpload: (a) => streams.begin(a),
+    writeUpload: ({ transferId, offset, data }) => streams.write(transferId, offset, data),
 
     addTunnel: async ({ connectionId, spec }) => tunnels.add(connectionId, spec),
     listTunnels: async ({ connectionId }) => tunnels.list(connectionId),
@@ -132,6 +143,7 @@ export function createService(o: ServiceOptions = {}): Service {
     terminals,
     close: () => {
       transfers.cancelAll();
+      streams.cancelAll();
       prompts.withdraw();
       tunnels.closeAll();
       connections.closeAll();

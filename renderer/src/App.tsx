@@ -19,6 +19,7 @@ import { SftpPane } from './SftpPane.js';
 import { TabStrip, type Tab } from './TabStrip.js';
 import { TerminalController } from './terminal-controller.js';
 import { TerminalPane } from './TerminalPane.js';
+import type { MenuCommand } from '../../core/service/api/bridge.js';
 import type { ServiceConnection } from './transport.js';
 import { useTheme } from './theme.js';
 import { isCloseTabShortcut, isNewTabShortcut } from './shortcuts.js';
@@ -96,6 +97,7 @@ export function App({ service }: { service: ServiceConnection }) {
       service.on('terminalExit', (x) => {
         const ctl = byTerminal.current.get(x.terminalId);
         byTerminal.current.delete(x.terminalId);
+        ctl?.unbind();
         const why = x.error
           ? `Connection lost: ${x.error.message}`
           : x.signal
@@ -218,9 +220,11 @@ export function App({ service }: { service: ServiceConnection }) {
   // closes the active tab (xterm lets these keys through, terminal-controller.ts); in Electron
   // the application menu owns those keys and sends the same commands.
   useEffect(() => {
-    const run = (command: 'newTab' | 'closeTab') => {
+    const run = (command: MenuCommand) => {
       const tab = tabsRef.current.find((t) => t.id === activeTab);
-      if (command === 'newTab') {
+      if (command === 'zoomIn' || command === 'zoomOut' || command === 'zoomReset') {
+        if (tab) controllers.current.get(tab.id)?.zoom(command);
+      } else if (command === 'newTab') {
         const conn = tab ? connsRef.current[tab.connectionId] : undefined;
         if (conn) afterConnect(conn, () => addTab(conn, 'terminal'));
       } else if (tab) closeTab(tab.id);
@@ -292,6 +296,10 @@ export function App({ service }: { service: ServiceConnection }) {
             <div className="empty">
               <p>Connect to a host from the list, or type user@host in Quick connect.</p>
               <p className="hint">Ctrl+Shift+T: new terminal tab · Ctrl+Shift+W: close tab</p>
+              <p className="hint">
+                In a terminal: Ctrl+Shift+C copy · Ctrl+Shift+V paste · Ctrl+Shift+F find · Ctrl+= /
+                Ctrl+- / Ctrl+0 font size
+              </p>
             </div>
           )}
           {tabs.map((t) => (

@@ -2,9 +2,10 @@
  * One side of the SFTP pane (a region "Remote files" or "Local files"): breadcrumbs and a path
  * box, a table with sortable columns (name, size, modified, permissions), double-click into
  * directories, selection, a context menu, and drag and drop (rows drag to the other pane; the
- * pane accepts drops). What the actions do is the parent's (SftpPane).
+ * pane accepts drops), and where the parent asks for it a file chooser ("Upload from this
+ * computer…"). What the actions do is the parent's (SftpPane).
  */
-import { useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import type { DirectoryListing, FileEntry } from '../../core/service/api/contract.js';
 import { crumbs, formatMode, formatSize, parentPath } from './paths.js';
 
@@ -28,6 +29,8 @@ interface Props {
   readonly onNavigate: (path: string) => void;
   readonly actions: readonly PaneAction[];
   readonly onDrop: (ev: DragEvent<HTMLElement>) => void;
+  /** Files picked in this pane's file chooser; no chooser without it. */
+  readonly onUploadFiles?: (files: readonly File[]) => void;
 }
 
 function compare(a: FileEntry, b: FileEntry, key: SortKey): number {
@@ -43,6 +46,7 @@ export function FilePane(p: Props) {
   const [pathText, setPathText] = useState<string | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number; entry: FileEntry | null } | null>(null);
   const [dropping, setDropping] = useState(false);
+  const chooser = useRef<HTMLInputElement>(null);
   const entries = [...(p.listing?.entries ?? [])].sort(
     (a, b) => compare(a, b, sort.key) * (sort.desc ? -1 : 1),
   );
@@ -84,7 +88,33 @@ export function FilePane(p: Props) {
       onClick={() => setMenu(null)}
     >
       <header>
-        <h2>{p.title}</h2>
+        <div className="pane-title">
+          <h2>{p.title}</h2>
+          {p.onUploadFiles && (
+            <>
+              <button
+                type="button"
+                className="small"
+                title="Upload files from this computer"
+                onClick={() => chooser.current?.click()}
+              >
+                Upload from this computer…
+              </button>
+              <input
+                ref={chooser}
+                type="file"
+                multiple
+                hidden
+                aria-label="Files to upload"
+                onChange={(ev) => {
+                  const files = [...(ev.target.files ?? [])];
+                  ev.target.value = '';
+                  p.onUploadFiles?.(files);
+                }}
+              />
+            </>
+          )}
+        </div>
         <nav aria-label={`${p.title} path`} className="crumbs">
           {crumbs(path).map((c) => (
             <button type="button" key={c.path} onClick={() => p.onNavigate(c.path)}>

@@ -1,7 +1,8 @@
 /**
  * The SFTP pane of one connection: the local and remote FilePanes side by side and the
- * transfer list. Upload / Download by button, context menu, or drag between the panes (and
- * files dropped from the desktop onto the remote pane where the shell can name their path);
+ * transfer list. Upload / Download by button, context menu, or drag between the panes; files
+ * from this computer by the remote pane's file chooser or dropped from the desktop onto it
+ * (upload-files.ts);
  * New folder, Rename, Delete, Permissions on either side. Every call is the contract's
  * (remote* / local* / startTransfer); its error is shown as it came.
  */
@@ -17,7 +18,7 @@ import { DRAG_TYPE, FilePane, type PaneAction } from './FilePane.js';
 import { ConfirmDialog, InputDialog } from './Modal.js';
 import { joinPath, parentPath } from './paths.js';
 import { TransferList } from './TransferList.js';
-import { localPathOfDroppedFile } from './transport.js';
+import { droppedFiles, uploadFiles } from './upload-files.js';
 
 type Side = 'remote' | 'local';
 
@@ -146,28 +147,14 @@ export function SftpPane({ api, connection, transfers, onError }: Props) {
       if (side !== target) transfer(side === 'local' ? 'upload' : 'download', entry);
       return;
     }
-    const files = [...ev.dataTransfer.files];
-    if (files.length === 0) return;
     if (target === 'local') return;
-    for (const f of files) {
-      const path = localPathOfDroppedFile(f);
-      if (path === null) {
-        onError(
-          new Error(
-            `Cannot upload "${f.name}" dropped from the desktop: a browser tab is not told where a dropped file is. Pick it in Local files and press Upload (or drag it from there), or use the Keyway desktop app.`,
-          ),
-        );
-        continue;
-      }
-      transfer('upload', {
-        name: f.name,
-        path,
-        kind: 'file',
-        size: f.size,
-        mtime: null,
-        mode: null,
-      });
-    }
+    uploadFromComputer(droppedFiles(ev.dataTransfer, onError));
+  };
+
+  const uploadFromComputer = (files: readonly File[]) => {
+    const remoteDir = dirs.current.remote;
+    if (files.length === 0 || remoteDir === null) return;
+    void uploadFiles(api, connectionId, remoteDir, files, onError);
   };
 
   const dialogView = () => {
@@ -277,6 +264,7 @@ export function SftpPane({ api, connection, transfers, onError }: Props) {
             onNavigate={(path) => list(side, path)}
             actions={fileActions(side)}
             onDrop={onDrop(side)}
+            {...(side === 'remote' ? { onUploadFiles: uploadFromComputer } : {})}
           />
         ))}
       </div>

@@ -1,10 +1,11 @@
 /**
  * Lends a terminal tab's xterm (TerminalController) a container; the first time it has a size
  * the shell is opened with it. When the shell ends or the connection drops the tab says so and
- * offers Reconnect.
+ * offers Reconnect. Ctrl+Shift+F in the terminal opens its search box (TerminalSearch).
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TerminalController } from './terminal-controller.js';
+import { TerminalSearch } from './TerminalSearch.js';
 
 interface Props {
   readonly controller: TerminalController | undefined;
@@ -18,6 +19,11 @@ interface Props {
 export function TerminalPane({ controller, active, started, ended, onSize, onReconnect }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const asked = useRef(false);
+  const [searching, setSearching] = useState(false);
+  useEffect(() => {
+    controller?.onFind(() => setSearching(true));
+    return () => controller?.onFind(null);
+  }, [controller]);
   // the latest props for the effect, which runs only when the tab is shown
   const latest = useRef({ started, onSize });
   latest.current = { started, onSize };
@@ -39,6 +45,9 @@ export function TerminalPane({ controller, active, started, ended, onSize, onRec
             Reconnect
           </button>
         </div>
+      )}
+      {searching && controller && (
+        <TerminalSearch controller={controller} onClose={() => setSearching(false)} />
       )}
       <div className="terminal-host" ref={host} />
     </div>

@@ -59,7 +59,7 @@ export function TransferList({ transfers, onCancel, onResume }: Props) {
                   Cancel
                 </button>
               )}
-              {(t.state === 'failed' || t.state === 'cancelled') && (
+              {(t.state === 'failed' || t.state === 'cancelled') && t.streamed !== true && (
                 <button type="button" className="small" onClick={() => onResume(t)}>
                   Resume
                 </button>

@@ -1,102 +1,39 @@
 /**
- * The renderer end to end (issue 6, Tests): the browser host started as `npm run start:web`
- * starts it (dist/core/service/web/main.js serving dist/ui, so `npm run build` first) with
- * HOME and the app data in a temp dir, keyway sshd on a free loopback port, and Debian's
- * Chromium driven by playwright-core. In the page: add a host, connect, accept the host key,
- * run a command in a terminal tab and find its output in xterm's rows, resize and see
- * `stty size` follow, open the SFTP pane, upload a file and download it back (sha256 equal),
- * rename and delete it, and see the error of a bad action. Screenshots go to a temp dir
- * (KEYWAY_E2E_SHOTS keeps them).
+ * The renderer end to end (issue 6, Tests), on the rig of test/support/e2e-ui.ts (the browser
+ * host, keyway sshd, Debian's Chromium): add a host, connect, accept the host key, run a
+ * command in a terminal tab and find its output in xterm's rows, open the SFTP pane, upload a
+ * file and download it back (sha256 equal), rename and delete it, and see the error of a bad
+ * action. Quick connect, resizing, the terminal's keys, file-chooser and drop uploads and a
+ * changed host key are in terminal.test.ts, files.test.ts and host-key.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
-import { tempDir, type TempDir } from '../support/temp-dir.js';
+import type { Page } from 'playwright-core';
+import { startUiRig, type UiRig } from '../support/e2e-ui.js';
 import { waitFor } from '../support/wait.js';
 
-const webMain = fileURLToPath(new URL('../../dist/core/service/web/main.js', import.meta.url));
-const uiIndex = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.url));
-
-let tmp: TempDir;
-let sshd: KeywaySshd;
-let web: ChildProcess;
-let url: string;
-let browser: Browser;
+let rig: UiRig;
 let page: Page;
-let shots: string;
+let tmp: UiRig['tmp'];
+let sshd: UiRig['sshd'];
 
 const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
-}
-
-/** The text xterm has rendered in the visible terminal tab. */
-async function terminalText(): Promise<string> {
-  return page.locator('[role=tabpanel]:not([hidden]) .xterm-rows').innerText();
-}
-
-/** Polls an async check until it holds (a deadline for a hang, not a speed assert). */
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function waitTerminal(re: RegExp, what: string): Promise<string> {
-  let text = '';
-  await until(async () => re.test((text = await terminalText())), what);
-  return text;
-}
+const shot = (name: string) => rig.shot(name);
 
 before(async () => {
-  assert.ok(existsSync(uiIndex), 'the renderer is built (npm run build)');
-  tmp = tempDir('e2e-ui');
-  shots = process.env['KEYWAY_E2E_SHOTS'] ?? tmp.path('screenshots');
-  mkdirSync(shots, { recursive: true });
-  const home = tmp.path('home');
-  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
-  const key = join(home, '.ssh', 'id_ed25519');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  sshd = await startKeywaySshd({ authorizedKeys: [readFileSync(`${key}.pub`, 'utf8').trim()] });
-  web = spawn(process.execPath, [webMain, '--port', '0'], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: tmp.path('config'), SSH_AUTH_SOCK: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  web.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => /running at \S+\n/.test(out), 'the browser host URL');
-  url = /running at (\S+)\n/.exec(out)?.[1] ?? '';
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  rig = await startUiRig('ui');
+  ({ page, tmp, sshd } = rig);
 });
 
 after(async () => {
-  await browser?.close();
-  web?.kill('SIGTERM');
-  await sshd?.stop();
-  if (!process.env['KEYWAY_E2E_SHOTS']) tmp?.cleanup();
+  await rig?.close();
 });
 
-test('add a host, connect, accept the host key, run a command, resize', async () => {
-  await page.goto(url);
+test('add a host, connect, accept the host key, run a command', async () => {
+  await page.goto(rig.url);
   await page.getByRole('button', { name: 'Add host' }).click();
   const form = page.getByRole('dialog', { name: 'Add host' });
   await form.getByLabel('Name').fill('Local sshd');
@@ -117,39 +54,15 @@ test('add a host, connect, accept the host key, run a command, resize', async ()
 
   const tab = page.getByRole('tab', { name: new RegExp(`@127\\.0\\.0\\.1:${sshd.port}$`) });
   await tab.waitFor();
-  const known = readFileSync(join(tmp.path('home'), '.ssh', 'known_hosts'), 'utf8');
+  const known = readFileSync(join(rig.home, '.ssh', 'known_hosts'), 'utf8');
   assert.match(known, new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 `, 'm'));
 
   const word = `hello-${randomBytes(4).toString('hex')}`;
-  await page.locator('.xterm-helper-textarea').first().waitFor({ state: 'attached' });
+  await rig.readyTerminal();
   await page.keyboard.type(`echo ${word}\n`);
-  await waitTerminal(new RegExp(`^${word}$`, 'm'), 'the echo output');
+  await rig.waitTerminal(new RegExp(`^${word}$`, 'm'), 'the echo output');
 
-  await page.keyboard.type('stty size\n');
-  const before = await waitTerminal(/^\d+ \d+$/m, 'stty size');
-  const first = before
-    .match(/^(\d+) (\d+)$/m)
-    ?.slice(1)
-    .join(' ');
   await shot('03-terminal');
-  await page.setViewportSize({ width: 900, height: 560 });
-  // the pty learns the new size a moment after the page does: ask again until it shows
-  let now = first;
-  await until(async () => {
-    await page.keyboard.type('clear; stty size\n');
-    const text = await waitTerminal(/^\d+ \d+$/m, 'stty size after the resize');
-    now = text
-      .match(/^(\d+) (\d+)$/m)
-      ?.slice(1)
-      .join(' ');
-    return now !== first;
-  }, 'stty size to follow the resize');
-  // a smaller window: fewer rows and columns than before
-  const [rows0 = 0, cols0 = 0] = (first ?? '').split(' ').map(Number);
-  const [rows = 0, cols = 0] = (now ?? '').split(' ').map(Number);
-  assert.ok(rows > 0 && rows < rows0 && cols > 0 && cols < cols0, `${first} -> ${now}`);
-  await shot('04-resized');
-  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 test('SFTP pane: upload, download back, rename, delete, and an error shown', async () => {
@@ -186,7 +99,7 @@ test('SFTP pane: upload, download back, rename, delete, and an error shown', asy
   await remote.getByRole('cell', { name: 'payload.bin' }).dragTo(localPane.locator('.table-wrap'));
   await transfers.getByRole('listitem', { name: 'download payload.bin done' }).waitFor();
   assert.equal(sha256(join(back, 'payload.bin')), sha256(payload));
-  await shot('05-sftp');
+  await shot('04-sftp');
 
   await remote.getByRole('cell', { name: 'payload.bin' }).click();
   await remote.getByRole('button', { name: 'Rename' }).click();
@@ -211,5 +124,5 @@ test('SFTP pane: upload, download back, rename, delete, and an error shown', asy
   const alert = page.getByRole('list', { name: 'Errors' }).getByRole('alert');
   await alert.first().waitFor();
   assert.match(await alert.first().innerText(), /no such file|not found|does not exist/i);
-  await shot('06-error');
+  await shot('05-error');
 });

@@ -18,7 +18,7 @@ import type {
 import { rebuildError } from './errors.js';
 
 /** Menu commands the application menu sends to the page. */
-export type MenuCommand = 'newTab' | 'closeTab';
+export type MenuCommand = 'newTab' | 'closeTab' | 'zoomIn' | 'zoomOut' | 'zoomReset';
 
 /** `window.keyway` in the Electron window. Rejections are plain WireError objects. */
 export interface KeywayBridge {

@@ -191,6 +191,11 @@ export interface TransferInfo {
   readonly error?: WireError;
   /** Files of a tree that failed while the rest went on. */
   readonly failures: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * An upload whose bytes the UI sent (beginUpload / writeUpload): `localPath` is only the
+   * file's name as the page had it, and it cannot be resumed.
+   */
+  readonly streamed?: boolean;
 }
 
 // ---- tunnels ------------------------------------------------------------------------------
@@ -260,6 +265,8 @@ export interface MethodResults {
   addTunnel: TunnelInfo;
   listTunnels: readonly TunnelInfo[];
   removeTunnel: void;
+  beginUpload: TransferInfo;
+  writeUpload: void;
 }
 
 /** The service as the UI calls it: `await api.connect({ target })`. */
@@ -301,6 +308,8 @@ export type EventName = keyof ServiceEvents;
 
 /** Shortest time between two counter-only tunnelState events of one tunnel. */
 export const TUNNEL_EVENT_INTERVAL_MS = 250;
+/** The largest chunk of a streamed upload (writeUpload's `data`). */
+export const UPLOAD_CHUNK_MAX = 256 * 1024;
 
 /** Flow-control constants (CONVENTIONS §13); acknowledge at most LOW in one ack. */
 export const FLOW_HIGH_WATERMARK = 100_000;

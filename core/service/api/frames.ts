@@ -47,9 +47,11 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeFrame(message: ClientMessage | HostMessage): Uint8Array {
   const blobs: Uint8Array[] = [];
-  const json = JSON.stringify(message, (_k, v: unknown) => {
-    if (v instanceof Uint8Array) {
-      blobs.push(v);
+  const json = JSON.stringify(message, function (this: unknown, k: string, v: unknown) {
+    // the holder's own value: a Node Buffer's toJSON has already run on `v`
+    const raw = (this as Record<string, unknown>)[k];
+    if (raw instanceof Uint8Array) {
+      blobs.push(raw);
       return { $bin: blobs.length - 1 };
     }
     return v;

@@ -6,9 +6,11 @@
  * The contract's argument types are inferred from these (contract.ts), so they cannot drift.
  *
  * This module runs in the service host and is imported by the renderer only as types; it
- * imports nothing but zod (no Node), so it type-checks with the DOM library alone.
+ * imports nothing but zod and contract.ts's constants (no Node), so it type-checks with the DOM
+ * library alone.
  */
 import { z } from 'zod';
+import { UPLOAD_CHUNK_MAX } from './contract.js';
 
 /** Ids the service hands out (connections, terminals, prompts, transfers, profiles). */
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
@@ -42,6 +44,14 @@ const labelSchema = z
   .min(1)
   .max(100)
   .regex(/^\P{Cc}+$/u, 'no control characters');
+
+/** A file's own name (no directory): what a page knows of a File. */
+const fileNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^/\\\p{Cc}]+$/u, 'not a file name')
+  .refine((s) => s !== '.' && s !== '..', 'not a file name');
 
 export const colourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb');
 
@@ -196,6 +206,24 @@ export const methodSchemas = {
   }),
   cancelTransfer: z.strictObject({ transferId: idSchema }),
   listTransfers: empty,
+  /** An upload of bytes the UI holds (a File in a page): no local path (stream-uploads.ts). */
+  beginUpload: z.strictObject({
+    ...connectionRef,
+    remotePath: pathSchema,
+    name: fileNameSchema,
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
+  /** The next chunk of a streamed upload, at the offset where the last one ended. */
+  writeUpload: z.strictObject({
+    transferId: idSchema,
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    data: z
+      .instanceof(Uint8Array)
+      .refine(
+        (d) => d.length >= 1 && d.length <= UPLOAD_CHUNK_MAX,
+        `a chunk is 1 to ${UPLOAD_CHUNK_MAX} bytes`,
+      ),
+  }),
 
   /** Starts a forward on a connection now, or when it connects; restored on reconnect. */
   addTunnel: z.strictObject({ ...connectionRef, spec: tunnelSpecSchema }),

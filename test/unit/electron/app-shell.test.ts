@@ -95,6 +95,11 @@ test('the menu: tab commands reach the page, terminal-friendly shortcuts, dev-on
   (byId('newTab')?.click as () => void)();
   (byId('closeTab')?.click as () => void)();
   assert.deepEqual(sent, ['newTab', 'closeTab']);
+  // zoom is the terminal's font size (the page), not Electron's page zoom
+  assert.equal(byRole('zoomIn'), undefined);
+  for (const id of ['zoomIn', 'zoomOut', 'zoomReset'] as const) (byId(id)?.click as () => void)();
+  assert.deepEqual(sent.slice(2), ['zoomIn', 'zoomOut', 'zoomReset']);
+  assert.equal(byId('zoomIn')?.accelerator, 'CmdOrCtrl+=');
   assert.equal(byRole('reload'), undefined);
   assert.equal(byRole('toggleDevTools'), undefined);
 

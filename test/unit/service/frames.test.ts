@@ -21,6 +21,17 @@ test('a call with nested bytes round-trips, bytes as Uint8Array', () => {
   assert.ok((m.args as { a: unknown }).a instanceof Uint8Array);
 });
 
+test('a Node Buffer travels as bytes too, not as its toJSON form', () => {
+  const buf = Buffer.from([9, 8, 7]);
+  const m = decodeClientFrame(
+    encodeFrame({ type: 'call', id: 1, method: 'writeUpload', args: { data: buf, list: [buf] } }),
+  );
+  const args = m.args as { data: unknown; list: unknown[] };
+  assert.ok(args.data instanceof Uint8Array);
+  assert.deepEqual([...(args.data as Uint8Array)], [9, 8, 7]);
+  assert.ok(args.list[0] instanceof Uint8Array);
+});
+
 test('results, errors and events round-trip', () => {
   const event = {
     type: 'event',
