@@ -85,13 +85,15 @@ export async function startSshForwards(
     try {
       await f.ready;
     } catch {
+      const listen = spec.listen;
+      const where = listen.kind === 'unix' ? `path ${listen.path}` : `port ${listen.port}`;
       io.err(
-        `${exitOnFailure ? 'Error' : 'Warning'}: remote port forwarding failed for listen port ${spec.listen.port}`,
+        `${exitOnFailure ? 'Error' : 'Warning'}: remote port forwarding failed for listen ${where}`,
       );
       if (exitOnFailure) ok = false;
       continue;
     }
-    if (spec.listen.port === 0) {
+    if (spec.listen.kind === 'tcp' && spec.listen.port === 0) {
       const target = spec.connect ? describeEndpoint(spec.connect) : 'socks:0';
       io.err(`Allocated port ${f.status().port ?? 0} for remote forward to ${target}`);
     }

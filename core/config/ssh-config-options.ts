@@ -152,7 +152,6 @@ export function toSshOptions(
   }
   for (const f of st.remoteForwards) {
     const listen = listenEnd(f);
-    if (listen.kind !== 'tcp') continue; // remote Unix-socket listeners: not supported
     const socks = f.connectHost === 'socks' && f.connectPath === undefined;
     o.remoteForwards.push({ type: 'remote', listen, connect: socks ? null : connectEnd(f) });
   }
