@@ -1,7 +1,8 @@
 /**
  * `keyway ssh -N` with -L, -R and -D as a person runs it (the built bin, a child process
  * stopped by PID) against OpenSSH's sshd and keyway sshd: data through -L, "Allocated port N
- * for remote forward to …" for -R 0 and a connection through that port, curl through -D,
+ * for remote forward to …" for -R 0 and a connection through that port, -R with a socket path
+ * on the server (streamlocal-forward) and a connection through it, curl through -D,
  * LocalForward from a config file, and ExitOnForwardFailure ending keyway with 255 and ssh's
  * words for a port in use and a refused remote forward. Agent forwarding (-A, ForwardAgent):
  * `ssh-add -l` on OpenSSH's side lists the key of a local ssh-agent, and without -A (or with
@@ -13,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect as netConnect, createServer, type AddressInfo, type Server } from 'node:net';
 import { userInfo } from 'node:os';
@@ -160,8 +161,8 @@ async function listening(port: number, r: Running): Promise<void> {
   assert.ok(up, `keyway exited (${r.child.exitCode}): ${r.err()}`);
 }
 
-async function echoed(port: number, text: string): Promise<string> {
-  const s = netConnect({ host: '127.0.0.1', port });
+async function echoed(to: number | string, text: string): Promise<string> {
+  const s = netConnect(typeof to === 'number' ? { host: '127.0.0.1', port: to } : { path: to });
   s.on('error', () => {}); // a refused forward resets the connection: nothing comes back
   s.end(text);
   let got = '';
@@ -222,6 +223,26 @@ for (const [name, t] of [
       const port = Number(re.exec(r.err())?.[1]);
       assert.ok(port > 0, r.err());
       assert.equal(await echoed(port, 'through -R'), 'through -R');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test(`${name}: keyway ssh -N -R /remote/socket:host:port forwards through the socket`, async () => {
+    const target = servers()[t]?.[1] as Target;
+    const path = dir.path(`remote-${t}.sock`);
+    const r = background([
+      ...common(target),
+      '-N',
+      '-R',
+      `${path}:127.0.0.1:${echoPort}`,
+      `${target.user}@127.0.0.1`,
+    ]);
+    try {
+      const isSocket = (): boolean => existsSync(path) && statSync(path).isSocket();
+      await waitFor(() => isSocket() || r.child.exitCode !== null, 'the socket', 30_000);
+      assert.ok(isSocket(), r.err());
+      assert.equal(await echoed(path, 'through -R path'), 'through -R path');
     } finally {
       await r.stop();
     }
