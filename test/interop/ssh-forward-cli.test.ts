@@ -8,7 +8,10 @@
  * `ssh-add -l` on OpenSSH's side lists the key of a local ssh-agent, and without -A (or with
  * -a) finds no agent. X11 forwarding (-X, -Y) to a local Xvfb: xdpyinfo on the server opens
  * the display (so the real cookie replaced the fake one), and without xauth data ssh's
- * warning is printed and the X server refuses.
+ * warning is printed and the X server refuses. Untrusted X11 (-X with ForwardX11Trusted no):
+ * the cookie comes from `xauth generate … untrusted`, so xdpyinfo on the server sees only the
+ * extensions the X SECURITY extension leaves an untrusted client, and with no way to make
+ * that cookie ssh's warning is printed and no X11 forwarding is asked for.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -361,6 +364,41 @@ function withAgent(
     child.stdin?.end();
   });
 }
+
+test('-X with ForwardX11Trusted no: an untrusted cookie from xauth generate', async () => {
+  const x = await startXvfb(dir.dir);
+  try {
+    const env = { DISPLAY: x.display, XAUTHORITY: x.xauthority };
+    const show = 'echo "DISPLAY=$DISPLAY"; xdpyinfo | grep -E "^(name of display|    XTEST)"';
+    const untrusted = await withAgent(
+      ['-X', '-o', 'ForwardX11Trusted=no', 'root@127.0.0.1', show],
+      env,
+    );
+    assert.equal(untrusted.code, 0, untrusted.err);
+    assert.match(untrusted.out, /^name of display:\s+localhost:\d+\.0$/m);
+    assert.doesNotMatch(untrusted.out, /XTEST/, 'an untrusted client does not see XTEST');
+    // -Y after it: trusted whatever ForwardX11Trusted says, so every extension shows
+    const trusted = await withAgent(
+      ['-o', 'ForwardX11Trusted=no', '-Y', 'root@127.0.0.1', show],
+      env,
+    );
+    assert.equal(trusted.code, 0, trusted.err);
+    assert.match(trusted.out, /^ {4}XTEST$/m);
+    // xauth cannot reach the display without its cookie: no untrusted cookie, no forwarding
+    writeFileSync(dir.path('empty-Xauthority'), '');
+    const failed = await withAgent(
+      ['-X', '-o', 'ForwardX11Trusted=no', 'root@127.0.0.1', 'echo "DISPLAY=$DISPLAY"'],
+      { DISPLAY: x.display, XAUTHORITY: dir.path('empty-Xauthority') },
+    );
+    assert.match(
+      failed.err,
+      /^Warning: untrusted X11 forwarding setup failed: xauth key data not generated$/m,
+    );
+    assert.equal(failed.out, 'DISPLAY=\n');
+  } finally {
+    await x.stop();
+  }
+});
 
 test("-A: ssh-add -l on the server lists the local agent's key", async () => {
   // "256 SHA256:… comment (ED25519)", as ssh-keygen -l printed it here

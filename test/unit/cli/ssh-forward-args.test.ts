@@ -162,3 +162,29 @@ test('-X, -Y, -x and ForwardX11 / ForwardX11Trusted', () => {
   const o = parseSshArgs(['-o', 'ForwardX11=yes', '-o', 'ForwardX11Trusted no', 'h']).options;
   assert.deepEqual([o.forwardX11, o.forwardX11Trusted], [true, false]);
 });
+
+test('-Y beats ForwardX11Trusted no before or after it; ForwardX11Timeout is read', async () => {
+  const t = tempDir('x11-args');
+  try {
+    const file = t.path('config');
+    writeFileSync(file, 'Host *\n  ForwardX11Trusted no\n  ForwardX11Timeout 5m\n');
+    const resolved = async (argv: string[]) => {
+      const a = parseSshArgs(argv);
+      return (await resolveTarget(a.options, a.destination, file)).options;
+    };
+    for (const argv of [
+      ['-o', 'ForwardX11Trusted=no', '-Y', 'h'],
+      ['-Y', '-o', 'ForwardX11Trusted=no', 'h'],
+      ['-Y', 'h'],
+    ]) {
+      const o = await resolved(argv);
+      assert.deepEqual([o.forwardX11, o.forwardX11Trusted], [true, true], argv.join(' '));
+    }
+    const x = await resolved(['-X', 'h']);
+    assert.deepEqual([x.forwardX11, x.forwardX11Trusted, x.forwardX11Timeout], [true, false, 300]);
+    const o = await resolved(['-X', '-o', 'ForwardX11Timeout=0', 'h']);
+    assert.equal(o.forwardX11Timeout, 0);
+  } finally {
+    t.cleanup();
+  }
+});
