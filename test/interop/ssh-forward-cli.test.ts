@@ -300,7 +300,7 @@ test('LocalForward from a config file, and a refused open is reported, not fatal
   }
 });
 
-test('ExitOnForwardFailure: a port in use or a refused -R ends keyway ssh with 255', async () => {
+test('ExitOnForwardFailure: a port in use or a refused -R (port or path) ends keyway ssh with 255', async () => {
   const busy = createServer();
   busy.listen(0, '127.0.0.1');
   await once(busy, 'listening');
@@ -336,6 +336,21 @@ test('ExitOnForwardFailure: a port in use or a refused -R ends keyway ssh with 2
     ]);
     assert.equal(b.code, 255, b.err);
     assert.match(b.err, /^Error: remote port forwarding failed for listen port 0$/m);
+
+    // a socket path the server cannot bind (its directory does not exist)
+    const path = dir.path('no-such-dir/r.sock');
+    const c = await runKeyway([
+      'ssh',
+      ...common(k),
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-N',
+      '-R',
+      `${path}:127.0.0.1:${echoPort}`,
+      `${k.user}@127.0.0.1`,
+    ]);
+    assert.equal(c.code, 255, c.err);
+    assert.ok(c.err.includes(`Error: remote port forwarding failed for listen path ${path}\n`));
   } finally {
     busy.close();
   }
