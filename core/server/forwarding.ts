@@ -157,6 +157,11 @@ class ForwardingServer implements Forwarding {
     return this.isClosed;
   }
 
+  /** The SSH client, as the log names it. */
+  private get who(): string {
+    return `${this.policy.clientAddress} port ${this.policy.clientPort}`;
+  }
+
   stats(): ForwardingStats {
     let direct = 0;
     let bufferedBytes = 0;
@@ -202,7 +207,7 @@ class ForwardingServer implements Forwarding {
       return answer.reject(prohibited, e instanceof Error ? e.message : 'malformed direct-tcpip');
     }
     const { host, port } = req;
-    const who = `${this.policy.clientAddress} port ${this.policy.clientPort}`;
+    const who = this.who;
     const denial = this.isClosed
       ? 'forwarding has been shut down'
       : checkDirect(this.policy, host, port);
@@ -229,7 +234,7 @@ class ForwardingServer implements Forwarding {
       this.log(`refused ${why}`);
       return answer.reject(prohibited, why);
     }
-    const who = `${this.policy.clientAddress} port ${this.policy.clientPort}`;
+    const who = this.who;
     const denial = this.isClosed
       ? 'forwarding has been shut down'
       : checkDirectStreamlocal(this.policy, path);
@@ -250,7 +255,7 @@ class ForwardingServer implements Forwarding {
     answer: ChannelOpenAnswer,
     opened: string,
   ): void {
-    const who = `${this.policy.clientAddress} port ${this.policy.clientPort}`;
+    const who = this.who;
     const kind = 'path' in target ? 'direct-streamlocal' : 'direct-tcpip';
     let socket: Socket;
     try {
