@@ -111,7 +111,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         else if (c === 'x') applyDashO(options, 'ForwardX11=no');
         else if (c === 'Y') {
           applyDashO(options, 'ForwardX11=yes');
-          applyDashO(options, 'ForwardX11Trusted=yes');
+          // ssh sets it outright: -Y beats any ForwardX11Trusted, given before it or after
+          options.forwardX11Trusted = true;
+          options.commandLine.unshift({ line: 'ForwardX11Trusted=yes' });
         }
         continue;
       }

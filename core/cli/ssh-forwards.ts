@@ -13,7 +13,8 @@
  * (-X, -Y) forwarding are set up here too, for the session to ask for (sessionForwarding).
  */
 import { AgentForwarding } from '../client/agent-forward.js';
-import { readXauthCookie, X11Forwarding } from '../client/x11-forward.js';
+import { parseDisplay, readXauthCookie, X11Forwarding } from '../client/x11-forward.js';
+import { generateUntrustedCookie, UNTRUSTED_SETUP_FAILED } from '../client/x11-untrusted.js';
 import type { Session } from '../connection/session.js';
 import type { SshClient } from '../client/connect.js';
 import type { Forward } from '../client/forward.js';
@@ -85,13 +86,15 @@ export async function startSshForwards(
     try {
       await f.ready;
     } catch {
+      const listen = spec.listen;
+      const where = listen.kind === 'unix' ? `path ${listen.path}` : `port ${listen.port}`;
       io.err(
-        `${exitOnFailure ? 'Error' : 'Warning'}: remote port forwarding failed for listen port ${spec.listen.port}`,
+        `${exitOnFailure ? 'Error' : 'Warning'}: remote port forwarding failed for listen ${where}`,
       );
       if (exitOnFailure) ok = false;
       continue;
     }
-    if (spec.listen.port === 0) {
+    if (spec.listen.kind === 'tcp' && spec.listen.port === 0) {
       const target = spec.connect ? describeEndpoint(spec.connect) : 'socks:0';
       io.err(`Allocated port ${f.status().port ?? 0} for remote forward to ${target}`);
     }
@@ -110,7 +113,11 @@ function agentForwarding(client: SshClient, o: SshOptions): AgentForwarding | nu
   return path ? new AgentForwarding(client.connection, path) : null;
 }
 
-/** X11 forwarding (-X, -Y, ForwardX11) for $DISPLAY, with ssh's warnings; null when off. */
+/**
+ * X11 forwarding (-X, -Y, ForwardX11) for $DISPLAY, with ssh's warnings; null when off.
+ * ForwardX11Trusted no (and no -Y) makes it untrusted: a cookie from `xauth generate …
+ * untrusted` (x11-untrusted.ts), connections refused after ForwardX11Timeout (20 minutes).
+ */
 async function x11Forwarding(
   client: SshClient,
   o: SshOptions,
@@ -118,12 +125,45 @@ async function x11Forwarding(
 ): Promise<X11Forwarding | null> {
   const display = process.env['DISPLAY'];
   if (o.forwardX11 !== true || !display) return null;
+  const log = (line: string): void => io.err(line);
+  if (o.forwardX11Trusted === false) return untrustedX11(client, o, display, log);
   const cookie = await readXauthCookie(display);
   if (!cookie) io.err('Warning: No xauth data; using fake authentication data for X11 forwarding.');
   try {
-    return new X11Forwarding(client.connection, display, cookie, (line) => io.err(line));
+    return new X11Forwarding(client.connection, display, cookie, log);
   } catch (e) {
     io.err(e instanceof SshError ? e.message : String(e));
+    return null;
+  }
+}
+
+async function untrustedX11(
+  client: SshClient,
+  o: SshOptions,
+  display: string,
+  log: (line: string) => void,
+): Promise<X11Forwarding | null> {
+  try {
+    parseDisplay(display); // ssh checks DISPLAY before it runs xauth
+  } catch (e) {
+    log(e instanceof SshError ? e.message : String(e));
+    return null;
+  }
+  const timeout = o.forwardX11Timeout ?? 1200;
+  let cookie;
+  try {
+    cookie = await generateUntrustedCookie(display, timeout);
+  } catch {
+    cookie = null; // no temporary directory: the same as xauth failing
+  }
+  if (!cookie) {
+    log(UNTRUSTED_SETUP_FAILED);
+    return null;
+  }
+  try {
+    return new X11Forwarding(client.connection, display, cookie, log, timeout * 1000 || null);
+  } catch (e) {
+    log(e instanceof SshError ? e.message : String(e));
     return null;
   }
 }

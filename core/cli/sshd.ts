@@ -3,6 +3,8 @@
  *
  *   keyway sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
  *               [--password-file file] [--allow-tcp-forwarding yes|no|local|remote]
+ *               [--allow-stream-local-forwarding yes|no|local|remote]
+ *               [--stream-local-bind-mask octal (0177)] [--stream-local-bind-unlink]
  *               [--gateway-ports] [--banner file] [--max-auth-tries n (6)]
  *               [--login-grace-time seconds (120, 0: none)] [--idle-timeout seconds (0: none)]
  *               [--sftp-root dir] [--trusted-user-ca-keys file] [--host-certificate file]... [-v]
@@ -66,6 +68,32 @@ function count(value: string | undefined, name: string, fallback: number): numbe
   return n;
 }
 
+/** AllowStreamLocalForwarding, StreamLocalBindMask and StreamLocalBindUnlink as sshd reads them. */
+function streamLocalOptions(
+  allow: string | undefined,
+  mask: string | undefined,
+  unlink: boolean,
+): {
+  allowStreamLocalForwarding: AllowTcpForwarding;
+  streamLocalBindMask?: number;
+  streamLocalBindUnlink: boolean;
+} {
+  const forwarding = allow ?? 'yes';
+  if (!['yes', 'no', 'local', 'remote'].includes(forwarding)) {
+    throw new UsageError(`--allow-stream-local-forwarding takes yes, no, local or remote`);
+  }
+  if (mask !== undefined && !/^[0-7]{1,4}$/.test(mask)) {
+    throw new UsageError(
+      `--stream-local-bind-mask takes an octal mask such as 0177, not "${mask}"`,
+    );
+  }
+  return {
+    allowStreamLocalForwarding: forwarding as AllowTcpForwarding,
+    ...(mask !== undefined ? { streamLocalBindMask: parseInt(mask, 8) & 0o777 } : {}),
+    streamLocalBindUnlink: unlink,
+  };
+}
+
 /** --sftp-root: an existing directory, made absolute. */
 async function sftpRootDir(dir: string | undefined): Promise<string | undefined> {
   if (dir === undefined) return undefined;
@@ -122,6 +150,8 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
       'authorized-keys',
       'password-file',
       'allow-tcp-forwarding',
+      'allow-stream-local-forwarding',
+      'stream-local-bind-mask',
       'banner',
       'max-auth-tries',
       'login-grace-time',
@@ -130,7 +160,7 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
       'trusted-user-ca-keys',
       'host-certificate',
     ],
-    flags: ['v', 'gateway-ports'],
+    flags: ['v', 'gateway-ports', 'stream-local-bind-unlink'],
   });
   if (args.positionals.length > 0) {
     throw new UsageError(`sshd takes no arguments (got "${args.positionals[0] ?? ''}")`);
@@ -175,6 +205,11 @@ export async function sshdMain(argv: readonly string[], io: SshdIo): Promise<num
     ...(password !== undefined ? { password } : {}),
     allowTcpForwarding: forwarding as AllowTcpForwarding,
     gatewayPorts: args.has('gateway-ports'),
+    ...streamLocalOptions(
+      args.value('allow-stream-local-forwarding'),
+      args.value('stream-local-bind-mask'),
+      args.has('stream-local-bind-unlink'),
+    ),
     ...(banner !== undefined ? { banner } : {}),
     maxAuthTries,
     loginGraceMs: loginGraceSeconds * 1000,

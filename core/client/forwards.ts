@@ -15,15 +15,20 @@
  *   or, for a forward with no target, accepted at once and served as SOCKS over the channel,
  *   connecting to what the SOCKS client asks for from here. An open that names no forward of
  *   ours is refused (ADMINISTRATIVELY_PROHIBITED). close() sends cancel-tcpip-forward.
+ * - Remote with a socket path (-R /remote/path:…): the same through
+ *   streamlocal-forward@openssh.com, forwarded-streamlocal@openssh.com opens naming the path,
+ *   and cancel-streamlocal-forward@openssh.com.
  * The bind address sent for -R is OpenSSH's: "localhost" with none given, "" for "" and "*".
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Channel } from '../connection/channel.js';
 import type { ChannelOpenAnswer, Connection } from '../connection/connection.js';
 import {
+  decodeForwardedStreamlocal,
   decodeForwardPort,
   decodeTcpipOpen,
   encodeDirectStreamlocal,
+  encodeStreamlocalForward,
   encodeTcpipForward,
   encodeTcpipOpen,
 } from '../connection/forward-messages.js';
@@ -55,9 +60,11 @@ export interface ForwardsOptions {
 interface RemoteEntry {
   readonly forward: Forward;
   readonly spec: RemoteForwardSpec;
-  /** The bind address as sent in tcpip-forward. */
+  /** The bind address as sent in tcpip-forward ("" for a socket path). */
   readonly bindAddress: string;
   port: number | null;
+  /** The socket path sent in streamlocal-forward@openssh.com; null for TCP. */
+  readonly path: string | null;
 }
 
 /** OpenSSH's channel_rfwd_bind_host. */
@@ -98,6 +105,8 @@ export class Forwards {
     const previous = connection.onChannelOpen;
     connection.onChannelOpen = (type, extra, answer) => {
       if (type === 'forwarded-tcpip') this.forwardedTcpip(extra, answer);
+      else if (type === 'forwarded-streamlocal@openssh.com')
+        this.forwardedStreamlocal(extra, answer);
       else previous(type, extra, answer);
     };
     void connection.closed.then(() => this.closeAll());
@@ -237,25 +246,39 @@ export class Forwards {
   // ---- remote: -R ----------------------------------------------------------------------------
 
   private startRemote(forward: Forward, spec: RemoteForwardSpec): void {
-    const bindAddress = remoteBindAddress(spec.listen.host);
-    const entry: RemoteEntry = { forward, spec, bindAddress, port: null };
-    const request = { bindAddress, port: spec.listen.port };
-    const reply = this.connection.globalRequest('tcpip-forward', encodeTcpipForward(request));
+    const listen = spec.listen;
+    const path = listen.kind === 'unix' ? listen.path : null;
+    const bindAddress = listen.kind === 'tcp' ? remoteBindAddress(listen.host) : '';
+    const askedPort = listen.kind === 'tcp' ? listen.port : null;
+    const entry: RemoteEntry = { forward, spec, bindAddress, port: null, path };
+    const reply =
+      path !== null
+        ? this.connection.globalRequest(
+            'streamlocal-forward@openssh.com',
+            encodeStreamlocalForward(path),
+          )
+        : this.connection.globalRequest(
+            'tcpip-forward',
+            encodeTcpipForward({ bindAddress, port: askedPort ?? 0 }),
+          );
     this.requesting.add(reply);
     const done = (): boolean => this.requesting.delete(reply);
     reply.then(
       (r) => {
         done();
-        let port: number | null = spec.listen.port;
-        if (r?.ok && spec.listen.port === 0) {
+        let port: number | null = askedPort;
+        if (r?.ok && askedPort === 0) {
           try {
             port = decodeForwardPort(r.data);
           } catch {
             port = null;
           }
         }
-        if (!r?.ok || port === null || port === 0) {
-          const what = `remote port forwarding failed for listen port ${spec.listen.port}`;
+        if (!r?.ok || (path === null && (port === null || port === 0))) {
+          const what =
+            path !== null
+              ? `remote port forwarding failed for listen path ${path}`
+              : `remote port forwarding failed for listen port ${askedPort ?? 0}`;
           return forward.markFailed(new ForwardError(what));
         }
         entry.port = port;
@@ -273,16 +296,59 @@ export class Forwards {
 
   private async cancelRemote(entry: RemoteEntry): Promise<void> {
     this.remotes.delete(entry);
-    if (entry.port === null) return;
-    const data = encodeTcpipForward({ bindAddress: entry.bindAddress, port: entry.port });
-    await this.connection.globalRequest('cancel-tcpip-forward', data).catch(() => null);
+    const request =
+      entry.path !== null
+        ? this.connection.globalRequest(
+            'cancel-streamlocal-forward@openssh.com',
+            encodeStreamlocalForward(entry.path),
+          )
+        : entry.port !== null
+          ? this.connection.globalRequest(
+              'cancel-tcpip-forward',
+              encodeTcpipForward({ bindAddress: entry.bindAddress, port: entry.port }),
+            )
+          : null;
+    await request?.catch(() => null);
   }
 
-  private findRemote(host: string, port: number): RemoteEntry | undefined {
-    for (const e of this.remotes) {
-      if (e.port === port && e.bindAddress === host && e.forward.accepting) return e;
-    }
+  private findRemote(matches: (e: RemoteEntry) => boolean): RemoteEntry | undefined {
+    for (const e of this.remotes) if (matches(e) && e.forward.accepting) return e;
     return undefined;
+  }
+
+  /**
+   * Serves an open for the forward `matches` picks; when none does yet, once every
+   * forward request in flight has its reply (the open can overtake the reply's handler).
+   */
+  private dispatchForwarded(
+    matches: (e: RemoteEntry) => boolean,
+    originator: string,
+    answer: ChannelOpenAnswer,
+    unknown: string,
+  ): void {
+    const entry = this.findRemote(matches);
+    if (entry) return this.serveForwarded(entry, originator, answer);
+    const refuse = (): void =>
+      answer.reject(
+        OpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
+        `no remote forward for ${unknown} was requested`,
+      );
+    if (this.requesting.size === 0) return refuse();
+    void Promise.allSettled([...this.requesting]).then(() => {
+      const late = this.findRemote(matches);
+      if (late) this.serveForwarded(late, originator, answer);
+      else refuse();
+    });
+  }
+
+  private forwardedStreamlocal(extra: Uint8Array, answer: ChannelOpenAnswer): void {
+    let path: string;
+    try {
+      path = decodeForwardedStreamlocal(extra);
+    } catch (e) {
+      return answer.reject(OpenFailureReason.CONNECT_FAILED, asError(e).message);
+    }
+    this.dispatchForwarded((e) => e.path === path, path, answer, path);
   }
 
   private forwardedTcpip(extra: Uint8Array, answer: ChannelOpenAnswer): void {
@@ -299,15 +365,12 @@ export class Forwards {
     } catch (e) {
       return answer.reject(OpenFailureReason.CONNECT_FAILED, asError(e).message);
     }
-    const entry = this.findRemote(host, port);
-    if (entry) return this.serveForwarded(entry, originator, answer);
-    // a reply to our tcpip-forward may still be on its way to its handler
-    if (this.requesting.size === 0) return refuseUnknown(answer, host, port);
-    void Promise.allSettled([...this.requesting]).then(() => {
-      const late = this.findRemote(host, port);
-      if (late) this.serveForwarded(late, originator, answer);
-      else refuseUnknown(answer, host, port);
-    });
+    this.dispatchForwarded(
+      (e) => e.path === null && e.port === port && e.bindAddress === host,
+      originator,
+      answer,
+      `"${host}" port ${port}`,
+    );
   }
 
   private serveForwarded(entry: RemoteEntry, originator: string, answer: ChannelOpenAnswer): void {
@@ -396,13 +459,6 @@ export class Forwards {
       });
     });
   }
-}
-
-function refuseUnknown(answer: ChannelOpenAnswer, host: string, port: number): void {
-  answer.reject(
-    OpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
-    `no remote forward for "${host}" port ${port} was requested`,
-  );
 }
 
 function asError(e: unknown): Error {

@@ -8,8 +8,8 @@
  *   the socket /tmp/.X11-unix/XN, "host:N" TCP port 6000+N); its X connection setup is read
  *   (bounded), the fake cookie checked in constant time and replaced by the real one before
  *   anything reaches the display; a wrong cookie or protocol closes the channel.
- * Opens before x11-req was sent are refused. -X is treated as -Y (trusted), which is Debian's
- * ssh default (ForwardX11Trusted yes); untrusted cookies from `xauth generate` are not made.
+ * Opens before x11-req was sent are refused, and so are opens after `refuseAfterMs` (ssh's
+ * ForwardX11Timeout, for untrusted forwarding whose cookie expires; x11-untrusted.ts makes it).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -51,15 +51,23 @@ export interface X11Cookie {
   readonly data: Uint8Array;
 }
 
+/** The name xauth knows the display by: as ssh, "localhost:N" is the FamilyLocal "unix:N". */
+export function xauthDisplayName(display: string): string {
+  return display.startsWith('localhost:') ? `unix:${display.slice(10)}` : display;
+}
+
 /** The display's cookie from `xauth list`, or null when xauth has none (or is missing). */
 export function readXauthCookie(
   display: string,
   xauth = '/usr/bin/xauth',
 ): Promise<X11Cookie | null> {
-  // as ssh: "localhost:N" is looked up as the FamilyLocal "unix:N"
-  const name = display.startsWith('localhost:') ? `unix:${display.slice(10)}` : display;
+  return xauthList(xauth, ['list', xauthDisplayName(display)]);
+}
+
+/** The first cookie `xauth <args>` lists ("name proto hex" lines), or null. */
+export function xauthList(xauth: string, args: readonly string[]): Promise<X11Cookie | null> {
   return new Promise((resolve) => {
-    execFile(xauth, ['list', name], { timeout: 10_000 }, (error, out) => {
+    execFile(xauth, args, { timeout: 10_000 }, (error, out) => {
       const fields = error ? [] : (out.split('\n')[0] ?? '').trim().split(/\s+/);
       const [, proto, hex] = fields;
       if (proto === undefined || hex === undefined || !/^([0-9a-f]{2})+$/i.test(hex)) {
@@ -117,14 +125,22 @@ export class X11Forwarding {
   private readonly log: (line: string) => void;
   private requested = false;
   private readonly tunnels = new Set<Tunnel>();
+  /** Date.now() from which x11 opens are refused; Infinity: never. */
+  private readonly refuseFrom: number;
 
-  /** `cookie` null: no xauth data, so random data stands in for it (ssh's warning case). */
+  /**
+   * `cookie` null: no xauth data, so random data stands in for it (ssh's warning case).
+   * `refuseAfterMs`: x11 channels opened that long after this is made are refused (ssh counts
+   * from when it made the untrusted cookie, which expires a minute after that).
+   */
   constructor(
     connection: Connection,
     display: string,
     cookie: X11Cookie | null,
     log: (line: string) => void = () => {},
+    refuseAfterMs: number | null = null,
   ) {
+    this.refuseFrom = refuseAfterMs === null ? Infinity : Date.now() + refuseAfterMs;
     this.connection = connection;
     this.display = parseDisplay(display);
     this.real = cookie ?? { proto: X11_PROTO, data: randomBytes(16) };
@@ -138,6 +154,10 @@ export class X11Forwarding {
           OpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
           'X11 forwarding was not requested',
         );
+      }
+      if (Date.now() >= this.refuseFrom) {
+        this.log('Rejected X11 connection after ForwardX11Timeout expired');
+        return answer.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, 'X11 timeout');
       }
       const socket = this.connectDisplay();
       socket.once('error', (e) =>

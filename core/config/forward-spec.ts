@@ -5,7 +5,9 @@
  *   -L [bind_address:]port:host:hostport     -L [bind_address:]port:/remote/socket
  *   -L /local/socket:host:hostport           -L /local/socket:/remote/socket
  *   -R [bind_address:]port:host:hostport     -R [bind_address:]port:/local/socket
+ *   -R /remote/socket:host:hostport          -R /remote/socket:/local/socket
  *   -R [bind_address:]port                   (no target: the client is a SOCKS proxy)
+ *   -R /remote/socket                        (the same, the server listening on a socket)
  *   -D [bind_address:]port
  *
  * Fields are split at ':'; a field in [brackets] is taken literally (IPv6 addresses), a
@@ -37,8 +39,8 @@ export interface LocalForwardSpec {
 
 export interface RemoteForwardSpec {
   readonly type: 'remote';
-  /** Always tcp: the server listens (host null: no bind address was given). */
-  readonly listen: Endpoint & { readonly kind: 'tcp' };
+  /** Where the server listens: tcp (host null: no bind address was given) or a socket path. */
+  readonly listen: Endpoint;
   /** The local target, or null for a remote SOCKS proxy (OpenSSH 7.6+). */
   readonly connect: Endpoint | null;
 }
@@ -155,16 +157,15 @@ export function parseRemoteForward(spec: string): RemoteForwardSpec {
   const err = bad('remote', spec);
   if (!f) throw err;
   const [a, b, c, d] = f;
-  let listen: Endpoint & { kind: 'tcp' };
+  let listen: Endpoint;
   let connect: Endpoint | null;
-  if (f.some((x) => x.isPath) && (a?.isPath || (f.length === 4 && c?.isPath))) {
-    throw new ConfigError(
-      `Bad remote forwarding specification '${spec}': remote Unix socket listeners are not supported`,
-      { spec },
-    );
-  }
-  if (f.length === 1 && a) [listen, connect] = [tcp(null, a.arg), null];
-  else if (f.length === 2 && a && b && b.isPath)
+  if (f.length === 1 && a) [listen, connect] = [a.isPath ? unix(a.arg) : tcp(null, a.arg), null];
+  else if (f.length === 2 && a && b && a.isPath && b.isPath)
+    [listen, connect] = [unix(a.arg), unix(b.arg)];
+  else if (f.length === 3 && a && b && c && a.isPath) {
+    if (c.isPath) throw err; // ssh reads the third field as a port
+    [listen, connect] = [unix(a.arg), tcp(b.arg, c.arg)];
+  } else if (f.length === 2 && a && b && b.isPath)
     [listen, connect] = [tcp(null, a.arg), unix(b.arg)];
   else if (f.length === 2 && a && b) [listen, connect] = [tcp(a.arg, b.arg), null];
   else if (f.length === 3 && a && b && c) {

@@ -53,6 +53,7 @@ export const ACTED_ON = new Set([
   'forwardagent',
   'forwardx11',
   'forwardx11trusted',
+  'forwardx11timeout',
 ]);
 
 const STRICT: Record<number, StrictHostKeyChecking> = {
@@ -143,6 +144,7 @@ export function toSshOptions(
   set('gatewayPorts', flag('gatewayports'));
   set('forwardX11', flag('forwardx11'));
   set('forwardX11Trusted', flag('forwardx11trusted'));
+  set('forwardX11Timeout', num('forwardx11timeout'));
   const agent = flag('forwardagent');
   if (agent !== undefined) o.forwardAgent = agent ? (st.str('forwardagentpath') ?? 'yes') : 'no';
   for (const f of st.localForwards) {
@@ -152,7 +154,6 @@ export function toSshOptions(
   }
   for (const f of st.remoteForwards) {
     const listen = listenEnd(f);
-    if (listen.kind !== 'tcp') continue; // remote Unix-socket listeners: not supported
     const socks = f.connectHost === 'socks' && f.connectPath === undefined;
     o.remoteForwards.push({ type: 'remote', listen, connect: socks ? null : connectEnd(f) });
   }

@@ -65,6 +65,8 @@ export interface SshOptions {
   forwardAgent?: string;
   forwardX11?: boolean;
   forwardX11Trusted?: boolean;
+  /** ForwardX11Timeout in seconds: untrusted X11 connections are refused after it (0: never). */
+  forwardX11Timeout?: number;
 }
 
 export function emptyOptions(): SshOptions {
@@ -248,6 +250,8 @@ export function applyOption(
       return set('forwardX11', yesNo(v, where));
     case 'forwardx11trusted':
       return set('forwardX11Trusted', yesNo(v, where));
+    case 'forwardx11timeout':
+      return set('forwardX11Timeout', duration(v, where));
     case 'forwardagent': {
       const l = v.toLowerCase();
       if (l === 'yes' || l === 'true' || l === 'no' || l === 'false') {

@@ -11,6 +11,13 @@
  *   cancel-tcpip-forward      the same two fields
  *   REQUEST_SUCCESS (§7.1)    uint32 port that was bound (only when port 0 was asked for)
  *
+ * and their Unix-socket forms of OpenSSH PROTOCOL §2.4 ("streamlocal"):
+ *
+ *   direct-streamlocal@openssh.com     string socket path ‖ string reserved ‖ uint32 reserved
+ *   forwarded-streamlocal@openssh.com  string socket path ‖ string reserved
+ *   streamlocal-forward@openssh.com    string socket path
+ *   cancel-streamlocal-forward@openssh.com   the same field
+ *
  * Decoders read the whole field block (trailing bytes are an error) and check that ports fit
  * in 16 bits and names in MAX_FORWARD_HOST characters without NUL; every failure is a
  * ProtocolError naming the message. Both roles use them: the bundled sshd (core/server) and the
@@ -22,6 +29,8 @@ import { SshWriter } from '../wire/writer.js';
 
 /** Longest host or address we accept in a forwarding message (NI_MAXHOST is 1025). */
 export const MAX_FORWARD_HOST = 1024;
+/** Longest Unix socket path, in bytes (Linux sun_path is 108 bytes with its NUL). */
+export const MAX_SOCKET_PATH = 107;
 
 /** The four fields of a direct-tcpip or forwarded-tcpip open. */
 export interface TcpipOpen {
@@ -113,9 +122,46 @@ export function encodeDirectStreamlocal(path: string): Uint8Array {
 export function decodeDirectStreamlocal(extra: Uint8Array): string {
   const what = 'direct-streamlocal@openssh.com';
   const r = new SshReader(extra, what);
-  const path = readHost(r, what, 'socket path');
+  const path = readPath(r, what);
   r.readString();
   r.readUint32();
+  r.expectEnd();
+  return path;
+}
+
+/** A socket path: not empty, no NUL, at most MAX_SOCKET_PATH bytes. */
+function readPath(r: SshReader, what: string): string {
+  const path = readHost(r, what, 'socket path');
+  if (path === '') throw new ProtocolError(`${what}: the socket path is empty`);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    throw new ProtocolError(`${what}: the socket path is longer than ${MAX_SOCKET_PATH} bytes`);
+  }
+  return path;
+}
+
+/** forwarded-streamlocal@openssh.com: the path the listener was asked for, reserved "". */
+export function encodeForwardedStreamlocal(path: string): Uint8Array {
+  return new SshWriter().writeString(path).writeString('').toBytes();
+}
+
+export function decodeForwardedStreamlocal(extra: Uint8Array): string {
+  const what = 'forwarded-streamlocal@openssh.com';
+  const r = new SshReader(extra, what);
+  const path = readPath(r, what);
+  r.readString(); // reserved: OpenSSH ignores it
+  r.expectEnd();
+  return path;
+}
+
+/** streamlocal-forward@openssh.com and cancel-streamlocal-forward@openssh.com. */
+export function encodeStreamlocalForward(path: string): Uint8Array {
+  return new SshWriter().writeString(path).toBytes();
+}
+
+/** `name` is the request's name, for the error messages. */
+export function decodeStreamlocalForward(data: Uint8Array, name: string): string {
+  const r = new SshReader(data, name);
+  const path = readPath(r, name);
   r.expectEnd();
   return path;
 }

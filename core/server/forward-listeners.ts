@@ -32,9 +32,8 @@ export interface RemoteForward {
   readonly bound: readonly BoundAddress[];
 }
 
-export type ListenResult =
-  | { readonly ok: true; readonly forward: RemoteForward }
-  | { readonly ok: false; readonly why: string };
+export type ListenResult<T = RemoteForward> =
+  { readonly ok: true; readonly forward: T } | { readonly ok: false; readonly why: string };
 
 export interface RemoteListenersOptions {
   readonly max: number;

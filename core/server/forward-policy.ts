@@ -13,6 +13,12 @@
  * - Where a listener binds (bindTargets): with GatewayPorts off, 127.0.0.1 or ::1 when asked for
  *   exactly, the loopback addresses for anything else; with it on, the address the client asked
  *   for ("" and "*" every address, "localhost" the loopbacks).
+ * - direct-streamlocal@openssh.com (ssh -L to a Unix socket) needs AllowStreamLocalForwarding yes
+ *   or local and no no-port-forwarding; with permitopen= lines one must allow any host and any
+ *   port (permitopen="*:*"), since sshd matches the path as a host with no port.
+ * - streamlocal-forward@openssh.com (ssh -R with a socket path) needs AllowStreamLocalForwarding
+ *   yes or remote and no no-port-forwarding; permitlisten= does not apply to paths (sshd's
+ *   remote_open_match lets every path through).
  * Every denial is a sentence the client is shown (the open failure's description) and the log.
  */
 import { isIP } from 'node:net';
@@ -37,8 +43,14 @@ export interface ForwardingPolicy {
   readonly clientPort: number;
   /** How long a direct-tcpip connect may take. Default 20 s. */
   readonly connectTimeoutMs?: number;
-  /** tcpip-forward listeners one connection may hold at once. Default 64. */
+  /** tcpip-forward listeners one connection may hold at once (and as many Unix). Default 64. */
   readonly maxListeners?: number;
+  /** sshd_config AllowStreamLocalForwarding, the same four values. Default yes. */
+  readonly allowStreamLocalForwarding?: AllowTcpForwarding;
+  /** StreamLocalBindMask: the umask a Unix listener is made under. Default 0177 (mode 0600). */
+  readonly streamLocalBindMask?: number;
+  /** StreamLocalBindUnlink: remove an existing socket file at the path first. Default no. */
+  readonly streamLocalBindUnlink?: boolean;
 }
 
 /** One address a remote-forward listener binds. */
@@ -115,4 +127,31 @@ export function bindTargets(
   const family = isIP(bindAddress);
   if (family === 0) return 'lookup';
   return [{ host: bindAddress, ipv6Only: family === 6 }];
+}
+
+/** AllowStreamLocalForwarding and no-port-forwarding for one direction; null when allowed. */
+function streamLocalDenial(policy: ForwardingPolicy, direction: 'local' | 'remote'): string | null {
+  const allow = policy.allowStreamLocalForwarding ?? 'yes';
+  if (allow === 'no') return 'Unix socket forwarding is disabled on this server';
+  if (allow !== 'yes' && allow !== direction) {
+    return direction === 'local'
+      ? 'local Unix socket forwarding (direct-streamlocal) is disabled on this server'
+      : 'remote Unix socket forwarding (streamlocal-forward) is disabled on this server';
+  }
+  if (!policy.portForwarding)
+    return 'port forwarding is disabled for this key (no-port-forwarding)';
+  return null;
+}
+
+/** null when the client may open direct-streamlocal@openssh.com to path; otherwise why not. */
+export function checkDirectStreamlocal(policy: ForwardingPolicy, path: string): string | null {
+  const denial = streamLocalDenial(policy, 'local');
+  if (denial !== null || policy.permitOpen.length === 0) return denial;
+  const ok = policy.permitOpen.some((p) => p.port === '*' && (p.host === '*' || p.host === path));
+  return ok ? null : `connecting to ${path} is not permitted by this key (permitopen)`;
+}
+
+/** null when the client may ask for a Unix socket listener; otherwise why not. */
+export function checkStreamlocalListen(policy: ForwardingPolicy): string | null {
+  return streamLocalDenial(policy, 'remote');
 }

@@ -3,7 +3,7 @@
  * engine in the server role for the user running it. Per connection: the transport (host keys,
  * strict KEX, ext-info with server-sig-algs), user authentication (authorized_keys with its
  * options, a password only when a password file is given), then the connection layer with
- * session programs (session-runner.ts) and TCP forwarding (forwarding.ts).
+ * session programs (session-runner.ts) and TCP and Unix socket forwarding (forwarding.ts).
  *
  * Limits, so that a hostile or broken client cannot take the server down:
  *   - at most `maxStartups` connections that have not authenticated; a new one beyond that
@@ -49,6 +49,12 @@ export interface SshdOptions {
   readonly password?: string;
   readonly allowTcpForwarding?: AllowTcpForwarding;
   readonly gatewayPorts?: boolean;
+  /** AllowStreamLocalForwarding (Unix socket forwarding); default yes. */
+  readonly allowStreamLocalForwarding?: AllowTcpForwarding;
+  /** StreamLocalBindUnlink; default no. */
+  readonly streamLocalBindUnlink?: boolean;
+  /** StreamLocalBindMask; default 0177. */
+  readonly streamLocalBindMask?: number;
   readonly acceptEnv?: readonly string[];
   readonly banner?: string;
   readonly maxAuthTries?: number;
@@ -273,6 +279,11 @@ export class Sshd {
         permitListen: restrictions?.permitListen ?? [],
         clientAddress: address,
         clientPort: socket.remotePort ?? 0,
+        allowStreamLocalForwarding: this.o.allowStreamLocalForwarding ?? 'yes',
+        streamLocalBindUnlink: this.o.streamLocalBindUnlink ?? false,
+        ...(this.o.streamLocalBindMask !== undefined
+          ? { streamLocalBindMask: this.o.streamLocalBindMask }
+          : {}),
       },
       (line) => this.log(`${peer}: ${line}`),
     );

@@ -1,6 +1,6 @@
 /**
- * The client's port forwards (forwarding-suite.ts) against the bundled `keyway sshd`, which
- * has no direct-streamlocal@openssh.com: there the suite checks the refusal is reported.
+ * The client's port forwards (forwarding-suite.ts) against the bundled `keyway sshd`, Unix
+ * socket forwarding (direct-streamlocal, streamlocal-forward) included.
  */
 import { userInfo } from 'node:os';
 import { startKeywaySshd } from '../support/keyway-sshd.js';
@@ -9,6 +9,6 @@ import { forwardingSuite, startPeer } from './forwarding-suite.js';
 forwardingSuite('keyway sshd', () =>
   startPeer(async (key) => {
     const s = await startKeywaySshd({ authorizedKeys: [key] });
-    return { port: s.port, user: userInfo().username, unixSockets: false, stop: () => s.stop() };
+    return { port: s.port, user: userInfo().username, stop: () => s.stop() };
   }),
 );

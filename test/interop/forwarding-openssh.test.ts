@@ -5,6 +5,6 @@ import { startOpenSsh } from './harness/index.js';
 forwardingSuite('OpenSSH', () =>
   startPeer(async (key) => {
     const s = await startOpenSsh({ authorizedKeys: [key], extraConfig: ['LogLevel INFO'] });
-    return { port: s.port, user: 'root', unixSockets: true, stop: () => s.stop() };
+    return { port: s.port, user: 'root', stop: () => s.stop() };
   }),
 );

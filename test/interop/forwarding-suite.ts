@@ -2,7 +2,9 @@
  * The client's port forwards (core/client/forwards.ts) against a real server, as one suite
  * the per-server test files run: -L and -R moving 64 MiB with sha256 equal both ways, -R port 0,
  * -D with curl through SOCKS5 (host names resolved on the far side), SOCKS4a and SOCKS4, a
- * remote SOCKS forward (-R with no target), -R to a local Unix socket, 1,000 sequential and 100 concurrent connections
+ * remote SOCKS forward (-R with no target), -R to a local Unix socket, -R with a socket path
+ * on the server (streamlocal-forward, the socket 0600), -L to a Unix socket on the server
+ * (direct-streamlocal), 1,000 sequential and 100 concurrent connections
  * leaving no channel or socket behind, a paused local reader holding back the sender with
  * the bytes held in this process bounded, forwards added and closed on a live connection,
  * and failures (a port in use, a refused open) reported on the Forward.
@@ -10,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
@@ -42,8 +44,6 @@ import { waitFor } from '../support/wait.js';
 
 export interface Peer {
   readonly client: SshClient;
-  /** False where the server has no direct-streamlocal@openssh.com. */
-  readonly unixSockets: boolean;
   stop(): Promise<void>;
 }
 
@@ -51,7 +51,6 @@ export interface Peer {
 export interface SuiteServer {
   readonly port: number;
   readonly user: string;
-  readonly unixSockets: boolean;
   stop(): Promise<unknown>;
 }
 
@@ -76,7 +75,7 @@ export async function startPeer(
       agentPath: null,
       identityFiles: [key],
     });
-    return { client, unixSockets: running.unixSockets, stop: () => (client.close(), stop()) };
+    return { client, stop: () => (client.close(), stop()) };
   } catch (e) {
     await stop();
     throw e;
@@ -84,6 +83,15 @@ export async function startPeer(
 }
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** The error code connecting to a socket path gives; null when something accepted. */
+function connectError(path: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const s = netConnect({ path });
+    s.once('connect', () => (s.destroy(), resolve(null)));
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+}
 
 async function listen<T extends Server | HttpServer>(
   server: T,
@@ -94,9 +102,9 @@ async function listen<T extends Server | HttpServer>(
   return (server.address() as AddressInfo).port;
 }
 
-/** Sends `data` to 127.0.0.1:port and hashes as many bytes coming back. */
-async function echoThrough(port: number, data: Buffer): Promise<string> {
-  const s = netConnect({ host: '127.0.0.1', port });
+/** Sends `data` to 127.0.0.1:port (or a socket path) and hashes as many bytes coming back. */
+async function echoThrough(to: number | string, data: Buffer): Promise<string> {
+  const s = netConnect(typeof to === 'number' ? { host: '127.0.0.1', port: to } : { path: to });
   const hash = createHash('sha256');
   let n = 0;
   s.on('data', (d: Buffer) => {
@@ -378,19 +386,42 @@ export function forwardingSuite(name: string, start: () => Promise<Peer>): void 
     unixEcho.close();
   });
 
+  test(`${name}: -R with a socket path on the server (streamlocal-forward)`, async () => {
+    const path = dir.path('remote.sock');
+    const f = forwards.add(parseRemoteForward(`${path}:127.0.0.1:${echoPort}`));
+    await f.ready;
+    assert.equal(f.status().port, null, 'a socket path has no port');
+    const st = statSync(path);
+    assert.ok(st.isSocket(), 'the server made the socket');
+    assert.equal(st.mode & 0o777, 0o600, 'StreamLocalBindMask 0177');
+    const data = randomBytes(8 << 20);
+    assert.equal(await echoThrough(path, data), sha(data));
+    assert.equal(f.status().totalConnections, 1);
+    // a second forward to a local Unix socket, beside the first
+    const localPath = dir.path('local-echo2.sock');
+    const unixEcho = createServer({ allowHalfOpen: true }, (c: Socket) => c.pipe(c));
+    unixEcho.listen(localPath);
+    await once(unixEcho, 'listening');
+    const path2 = dir.path('remote2.sock');
+    const g = forwards.add(parseRemoteForward(`${path2}:${localPath}`));
+    await g.ready;
+    assert.equal(
+      await echoThrough(path2, data.subarray(0, 1 << 20)),
+      sha(data.subarray(0, 1 << 20)),
+    );
+    await Promise.all([f.close(), g.close()]);
+    unixEcho.close();
+    // cancel-streamlocal-forward: nothing accepts on the path any more
+    assert.notEqual(await connectError(path), null, 'nothing accepts after the cancel');
+    await nothingLeft(f);
+    // the server refuses a path where a file already is (StreamLocalBindUnlink no)
+    writeFileSync(dir.path('taken'), '');
+    const taken = forwards.add(parseRemoteForward(`${dir.path('taken')}:127.0.0.1:${echoPort}`));
+    await assert.rejects(taken.ready, /remote port forwarding failed for listen path/);
+    assert.equal(taken.state, 'failed');
+  });
+
   test(`${name}: -L to a Unix socket on the server (direct-streamlocal)`, async () => {
-    if (!peer.unixSockets) {
-      // this server has no direct-streamlocal: the open is refused and said so
-      const f = local(dir.path('nothing.sock'));
-      const port = await started(f);
-      const s = netConnect({ host: '127.0.0.1', port });
-      s.on('error', () => {});
-      await once(s, 'close');
-      await waitFor(() => f.status().lastError !== null, 'the refusal');
-      assert.match(f.status().lastError ?? '', /open failed|refused|prohibited/i);
-      await f.close();
-      return;
-    }
     const path = dir.path('echo.sock');
     const unixEcho = createServer({ allowHalfOpen: true }, (c: Socket) => c.pipe(c));
     unixEcho.listen(path);

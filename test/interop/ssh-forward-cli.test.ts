@@ -1,19 +1,23 @@
 /**
  * `keyway ssh -N` with -L, -R and -D as a person runs it (the built bin, a child process
  * stopped by PID) against OpenSSH's sshd and keyway sshd: data through -L, "Allocated port N
- * for remote forward to …" for -R 0 and a connection through that port, curl through -D,
+ * for remote forward to …" for -R 0 and a connection through that port, -R with a socket path
+ * on the server (streamlocal-forward) and a connection through it, curl through -D,
  * LocalForward from a config file, and ExitOnForwardFailure ending keyway with 255 and ssh's
  * words for a port in use and a refused remote forward. Agent forwarding (-A, ForwardAgent):
  * `ssh-add -l` on OpenSSH's side lists the key of a local ssh-agent, and without -A (or with
  * -a) finds no agent. X11 forwarding (-X, -Y) to a local Xvfb: xdpyinfo on the server opens
  * the display (so the real cookie replaced the fake one), and without xauth data ssh's
- * warning is printed and the X server refuses.
+ * warning is printed and the X server refuses. Untrusted X11 (-X with ForwardX11Trusted no):
+ * the cookie comes from `xauth generate … untrusted`, so xdpyinfo on the server sees only the
+ * extensions the X SECURITY extension leaves an untrusted client, and with no way to make
+ * that cookie ssh's warning is printed and no X11 forwarding is asked for.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect as netConnect, createServer, type AddressInfo, type Server } from 'node:net';
 import { userInfo } from 'node:os';
@@ -160,8 +164,8 @@ async function listening(port: number, r: Running): Promise<void> {
   assert.ok(up, `keyway exited (${r.child.exitCode}): ${r.err()}`);
 }
 
-async function echoed(port: number, text: string): Promise<string> {
-  const s = netConnect({ host: '127.0.0.1', port });
+async function echoed(to: number | string, text: string): Promise<string> {
+  const s = netConnect(typeof to === 'number' ? { host: '127.0.0.1', port: to } : { path: to });
   s.on('error', () => {}); // a refused forward resets the connection: nothing comes back
   s.end(text);
   let got = '';
@@ -227,6 +231,26 @@ for (const [name, t] of [
     }
   });
 
+  test(`${name}: keyway ssh -N -R /remote/socket:host:port forwards through the socket`, async () => {
+    const target = servers()[t]?.[1] as Target;
+    const path = dir.path(`remote-${t}.sock`);
+    const r = background([
+      ...common(target),
+      '-N',
+      '-R',
+      `${path}:127.0.0.1:${echoPort}`,
+      `${target.user}@127.0.0.1`,
+    ]);
+    try {
+      const isSocket = (): boolean => existsSync(path) && statSync(path).isSocket();
+      await waitFor(() => isSocket() || r.child.exitCode !== null, 'the socket', 30_000);
+      assert.ok(isSocket(), r.err());
+      assert.equal(await echoed(path, 'through -R path'), 'through -R path');
+    } finally {
+      await r.stop();
+    }
+  });
+
   test(`${name}: keyway ssh -N -D serves curl --socks5-hostname and --socks4a`, async () => {
     const target = servers()[t]?.[1] as Target;
     const port = await freePort();
@@ -276,7 +300,7 @@ test('LocalForward from a config file, and a refused open is reported, not fatal
   }
 });
 
-test('ExitOnForwardFailure: a port in use or a refused -R ends keyway ssh with 255', async () => {
+test('ExitOnForwardFailure: a port in use or a refused -R (port or path) ends keyway ssh with 255', async () => {
   const busy = createServer();
   busy.listen(0, '127.0.0.1');
   await once(busy, 'listening');
@@ -312,6 +336,21 @@ test('ExitOnForwardFailure: a port in use or a refused -R ends keyway ssh with 2
     ]);
     assert.equal(b.code, 255, b.err);
     assert.match(b.err, /^Error: remote port forwarding failed for listen port 0$/m);
+
+    // a socket path the server cannot bind (its directory does not exist)
+    const path = dir.path('no-such-dir/r.sock');
+    const c = await runKeyway([
+      'ssh',
+      ...common(k),
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-N',
+      '-R',
+      `${path}:127.0.0.1:${echoPort}`,
+      `${k.user}@127.0.0.1`,
+    ]);
+    assert.equal(c.code, 255, c.err);
+    assert.ok(c.err.includes(`Error: remote port forwarding failed for listen path ${path}\n`));
   } finally {
     busy.close();
   }
@@ -340,6 +379,41 @@ function withAgent(
     child.stdin?.end();
   });
 }
+
+test('-X with ForwardX11Trusted no: an untrusted cookie from xauth generate', async () => {
+  const x = await startXvfb(dir.dir);
+  try {
+    const env = { DISPLAY: x.display, XAUTHORITY: x.xauthority };
+    const show = 'echo "DISPLAY=$DISPLAY"; xdpyinfo | grep -E "^(name of display|    XTEST)"';
+    const untrusted = await withAgent(
+      ['-X', '-o', 'ForwardX11Trusted=no', 'root@127.0.0.1', show],
+      env,
+    );
+    assert.equal(untrusted.code, 0, untrusted.err);
+    assert.match(untrusted.out, /^name of display:\s+localhost:\d+\.0$/m);
+    assert.doesNotMatch(untrusted.out, /XTEST/, 'an untrusted client does not see XTEST');
+    // -Y after it: trusted whatever ForwardX11Trusted says, so every extension shows
+    const trusted = await withAgent(
+      ['-o', 'ForwardX11Trusted=no', '-Y', 'root@127.0.0.1', show],
+      env,
+    );
+    assert.equal(trusted.code, 0, trusted.err);
+    assert.match(trusted.out, /^ {4}XTEST$/m);
+    // xauth cannot reach the display without its cookie: no untrusted cookie, no forwarding
+    writeFileSync(dir.path('empty-Xauthority'), '');
+    const failed = await withAgent(
+      ['-X', '-o', 'ForwardX11Trusted=no', 'root@127.0.0.1', 'echo "DISPLAY=$DISPLAY"'],
+      { DISPLAY: x.display, XAUTHORITY: dir.path('empty-Xauthority') },
+    );
+    assert.match(
+      failed.err,
+      /^Warning: untrusted X11 forwarding setup failed: xauth key data not generated$/m,
+    );
+    assert.equal(failed.out, 'DISPLAY=\n');
+  } finally {
+    await x.stop();
+  }
+});
 
 test("-A: ssh-add -l on the server lists the local agent's key", async () => {
   // "256 SHA256:… comment (ED25519)", as ssh-keygen -l printed it here

@@ -1,13 +1,16 @@
 /**
- * TCP forwarding through `keyway sshd` with OpenSSH's ssh: -L (local forward to a TCP echo
- * server), -W (stdio forwarding), -R with port 0 (the allocated port reported), and -J through
- * one keyway sshd to a second one. Data goes both ways with sha256 equal.
+ * Forwarding through `keyway sshd` with OpenSSH's ssh: -L (local forward to a TCP echo
+ * server), -W (stdio forwarding), -R with port 0 (the allocated port reported), -J through
+ * one keyway sshd to a second one, and Unix sockets: -L localport:/socket (direct-streamlocal),
+ * -R /socket:host:port (streamlocal-forward; the socket 0600, gone when ssh leaves), refused
+ * for a no-port-forwarding key and by --allow-stream-local-forwarding. Data goes both ways
+ * with sha256 equal.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,8 @@ let dir = '';
 let server: KeywaySshd;
 let echo: Server;
 let echoPort = 0;
+let unixEcho: Server;
+let unixEchoPath = '';
 const children: ChildProcess[] = [];
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -52,12 +57,17 @@ before(async () => {
   echo.listen(0, '127.0.0.1');
   await once(echo, 'listening');
   echoPort = (echo.address() as AddressInfo).port;
+  unixEchoPath = join(dir, 'echo.sock');
+  unixEcho = createServer((s) => s.pipe(s));
+  unixEcho.listen(unixEchoPath);
+  await once(unixEcho, 'listening');
 });
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await server?.stop();
   echo?.close();
+  unixEcho?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,9 +79,9 @@ function ssh(args: string[]): ChildProcess {
   return c;
 }
 
-/** Sends `data` to host:port and reads back as many bytes (the echo server's answer). */
-async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
-  const s = netConnect({ host: '127.0.0.1', port });
+/** Sends `data` to 127.0.0.1:port or a socket path and reads back as many bytes. */
+async function roundTrip(to: number | string, data: Buffer): Promise<Buffer> {
+  const s = netConnect(typeof to === 'number' ? { host: '127.0.0.1', port: to } : { path: to });
   await once(s, 'connect');
   const chunks: Buffer[] = [];
   let n = 0;
@@ -194,5 +204,105 @@ test('ssh -J through one keyway sshd to a second one', async () => {
     assert.match(out, new RegExp(`^via 127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${second.port}\\n$`));
   } finally {
     await second.stop();
+  }
+});
+
+// ---- Unix sockets (OpenSSH PROTOCOL §2.4) -------------------------------------------------------
+
+/** ssh -N with one -L or -R forward to the keyway sshd on `port`. */
+function forwarding(port: number, flag: '-L' | '-R', spec: string, extra: string[] = []) {
+  return ssh([...extra, '-N', flag, spec, '-p', String(port), `${me}@127.0.0.1`]);
+}
+
+/** stderr of an ssh child, collected. */
+function stderrOf(c: ChildProcess): () => string {
+  let err = '';
+  c.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return () => err;
+}
+
+/** Until `path` is a socket (the server's listener is up); fails if ssh exits first. */
+async function socketAt(path: string, c: ChildProcess, err: () => string): Promise<void> {
+  const isSocket = (): boolean => {
+    try {
+      return statSync(path).isSocket();
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(() => isSocket() || c.exitCode !== null, `a socket at ${path}`);
+  assert.ok(isSocket(), `ssh exited (${c.exitCode}): ${err()} ${server.err().slice(-2000)}`);
+}
+
+test('ssh -L localport:/socket: 8 MiB to a Unix echo server on the server side', async () => {
+  const local = await freePort();
+  const c = forwarding(server.port, '-L', `${local}:${unixEchoPath}`);
+  try {
+    await listening(local, c);
+    const data = randomBytes(8 << 20);
+    assert.equal(sha(await roundTrip(local, data)), sha(data));
+  } finally {
+    await stop(c);
+  }
+});
+
+test('ssh -R /socket:host:port: the server listens on a 0600 socket, removed when ssh leaves', async () => {
+  const path = join(dir, 'remote.sock');
+  const c = forwarding(server.port, '-R', `${path}:127.0.0.1:${echoPort}`);
+  const err = stderrOf(c);
+  try {
+    await socketAt(path, c, err);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const data = randomBytes(8 << 20);
+    assert.equal(sha(await roundTrip(path, data)), sha(data));
+  } finally {
+    await stop(c);
+  }
+  await waitFor(() => !existsSync(path), 'the socket removed with the connection');
+});
+
+test('no-port-forwarding and --allow-stream-local-forwarding refuse Unix socket forwards', async () => {
+  const pub = readFileSync(join(dir, 'id.pub'), 'utf8').trim();
+  const [restricted, localOnly] = await Promise.all([
+    startKeywaySshd({ authorizedKeys: [`no-port-forwarding ${pub}`] }),
+    startKeywaySshd({ authorizedKeys: [pub], args: ['--allow-stream-local-forwarding', 'local'] }),
+  ]);
+  try {
+    for (const [who, sshd] of [
+      ['no-port-forwarding', restricted],
+      ['--allow-stream-local-forwarding local', localOnly],
+    ] as const) {
+      // ExitOnForwardFailure (in the config): ssh gives up when the server refuses
+      const path = join(dir, 'refused.sock');
+      const c = forwarding(sshd.port, '-R', `${path}:127.0.0.1:${echoPort}`);
+      const err = stderrOf(c);
+      const [code] = (await once(c, 'exit')) as [number | null];
+      assert.equal(code, 255, who);
+      assert.match(err(), /remote port forwarding failed for listen path/, who);
+      assert.equal(existsSync(path), false, who);
+    }
+    // -L to a socket: ssh listens, and each connection's open is refused (said at INFO)
+    const local = await freePort();
+    const c = forwarding(restricted.port, '-L', `${local}:${unixEchoPath}`, [
+      '-o',
+      'LogLevel=INFO',
+    ]);
+    const err = stderrOf(c);
+    try {
+      await listening(local, c);
+      const probe = netConnect({ host: '127.0.0.1', port: local });
+      probe.on('error', () => {}); // ssh drops the connection when the open is refused
+      let got = 0;
+      probe.on('data', (d: Buffer) => (got += d.length));
+      probe.end('x');
+      await new Promise((r) => probe.once('close', r));
+      assert.equal(got, 0, 'nothing came back');
+      await waitFor(() => /open failed: administratively prohibited/.test(err()), 'the refusal');
+      assert.match(err(), /no-port-forwarding/);
+    } finally {
+      await stop(c);
+    }
+  } finally {
+    await Promise.all([restricted.stop(), localOnly.stop()]);
   }
 });

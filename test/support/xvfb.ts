@@ -25,7 +25,9 @@ export async function startXvfb(dir: string): Promise<RunningXvfb> {
     const display = `:${n}`;
     const cookie = randomBytes(16).toString('hex');
     execFileSync('xauth', ['-f', xauthority, 'add', display, 'MIT-MAGIC-COOKIE-1', cookie]);
-    const child = spawn('Xvfb', [display, '-auth', xauthority, '-nolisten', 'tcp'], {
+    // -noreset: the X server would otherwise reset when its last client leaves, and forget
+    // the untrusted cookies `xauth generate` made (a desktop always has a client connected)
+    const child = spawn('Xvfb', [display, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';

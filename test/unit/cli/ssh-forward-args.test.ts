@@ -24,6 +24,7 @@ test('-L, -R and -D, each repeatable, before and after the destination', () => {
     '-R',
     '0:localhost:22',
     '-R9000',
+    '-R/tmp/r.sock:localhost:22',
     '-D',
     '1080',
     '-o',
@@ -52,10 +53,17 @@ test('-L, -R and -D, each repeatable, before and after the destination', () => {
     ],
   );
   assert.deepEqual(
-    a.options.remoteForwards.map((f) => [f.listen.port, f.connect]),
+    a.options.remoteForwards.map((f) => [f.listen, f.connect]),
     [
-      [0, { kind: 'tcp', host: 'localhost', port: 22 }],
-      [9000, null],
+      [
+        { kind: 'tcp', host: null, port: 0 },
+        { kind: 'tcp', host: 'localhost', port: 22 },
+      ],
+      [{ kind: 'tcp', host: null, port: 9000 }, null],
+      [
+        { kind: 'unix', path: '/tmp/r.sock' },
+        { kind: 'tcp', host: 'localhost', port: 22 },
+      ],
     ],
   );
   assert.deepEqual(a.options.dynamicForwards, [
@@ -92,6 +100,7 @@ test('LocalForward, RemoteForward and DynamicForward from a config file add up',
         '  LocalForward 6379 /run/redis.sock',
         '  RemoteForward 8080 localhost:80',
         '  RemoteForward 1080',
+        '  RemoteForward /run/r.sock /run/local.sock',
         '  DynamicForward 1081',
         '  ExitOnForwardFailure yes',
         '  ForwardAgent ~/.ssh/agent.sock',
@@ -112,10 +121,17 @@ test('LocalForward, RemoteForward and DynamicForward from a config file add up',
     );
     assert.deepEqual(o.localForwards[2]?.connect, { kind: 'unix', path: '/run/redis.sock' });
     assert.deepEqual(
-      o.remoteForwards.map((f) => [f.listen.port, f.connect]),
+      o.remoteForwards.map((f) => [f.listen, f.connect]),
       [
-        [8080, { kind: 'tcp', host: 'localhost', port: 80 }],
-        [1080, null],
+        [
+          { kind: 'tcp', host: null, port: 8080 },
+          { kind: 'tcp', host: 'localhost', port: 80 },
+        ],
+        [{ kind: 'tcp', host: null, port: 1080 }, null],
+        [
+          { kind: 'unix', path: '/run/r.sock' },
+          { kind: 'unix', path: '/run/local.sock' },
+        ],
       ],
     );
     assert.deepEqual(o.dynamicForwards, [
@@ -145,4 +161,30 @@ test('-X, -Y, -x and ForwardX11 / ForwardX11Trusted', () => {
   assert.deepEqual([y.forwardX11, y.forwardX11Trusted], [true, true]);
   const o = parseSshArgs(['-o', 'ForwardX11=yes', '-o', 'ForwardX11Trusted no', 'h']).options;
   assert.deepEqual([o.forwardX11, o.forwardX11Trusted], [true, false]);
+});
+
+test('-Y beats ForwardX11Trusted no before or after it; ForwardX11Timeout is read', async () => {
+  const t = tempDir('x11-args');
+  try {
+    const file = t.path('config');
+    writeFileSync(file, 'Host *\n  ForwardX11Trusted no\n  ForwardX11Timeout 5m\n');
+    const resolved = async (argv: string[]) => {
+      const a = parseSshArgs(argv);
+      return (await resolveTarget(a.options, a.destination, file)).options;
+    };
+    for (const argv of [
+      ['-o', 'ForwardX11Trusted=no', '-Y', 'h'],
+      ['-Y', '-o', 'ForwardX11Trusted=no', 'h'],
+      ['-Y', 'h'],
+    ]) {
+      const o = await resolved(argv);
+      assert.deepEqual([o.forwardX11, o.forwardX11Trusted], [true, true], argv.join(' '));
+    }
+    const x = await resolved(['-X', 'h']);
+    assert.deepEqual([x.forwardX11, x.forwardX11Trusted, x.forwardX11Timeout], [true, false, 300]);
+    const o = await resolved(['-X', '-o', 'ForwardX11Timeout=0', 'h']);
+    assert.equal(o.forwardX11Timeout, 0);
+  } finally {
+    t.cleanup();
+  }
 });

@@ -3,7 +3,8 @@
  * setup checked against the fake cookie and rewritten with the real one in either byte order
  * (partial, wrong, oversized setups), and over an in-memory pair: x11 channels refused before
  * x11-req, the request's fields, a stand-in display getting the real cookie and the bytes that
- * followed, and a wrong cookie closing the channel with nothing passed on.
+ * followed, a wrong cookie closing the channel with nothing passed on, opens after
+ * ForwardX11Timeout refused, and no untrusted cookie when xauth cannot make one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import {
 import { OpenFailureReason } from '../../../core/connection/index.js';
 import { ChannelOpenError } from '../../../core/errors.js';
 import { ForwardError } from '../../../core/client/forward-errors.js';
+import { generateUntrustedCookie } from '../../../core/client/x11-untrusted.js';
 import { SshReader } from '../../../core/wire/reader.js';
 import { connectionPair } from '../../support/connection-pair.js';
 import { waitFor } from '../../support/wait.js';
@@ -151,4 +153,36 @@ test('x11 channels: refused before x11-req, then the display gets the real cooki
   } finally {
     x.server.close();
   }
+});
+
+test('ForwardX11Timeout: x11 channels after refuseAfterMs are refused and said so', async () => {
+  const x = await standInDisplay();
+  try {
+    const originator = Buffer.from([0, 0, 0, 9, ...Buffer.from('127.0.0.1'), 0, 0, 0x9c, 0x40]);
+    for (const [after, refused] of [
+      [0, true],
+      [3_600_000, false],
+    ] as const) {
+      const { client, server } = await connectionPair();
+      server.onSession = (s) => (s.channel.onRequest = (_r, answer) => answer(true));
+      const logged: string[] = [];
+      const x11 = new X11Forwarding(client, x.display, real, (l) => logged.push(l), after);
+      assert.equal(await x11.request(await client.openSession()), true);
+      const open = server.openChannel('x11', originator);
+      if (refused) {
+        await assert.rejects(open, (e: unknown) => e instanceof ChannelOpenError);
+        assert.deepEqual(logged, ['Rejected X11 connection after ForwardX11Timeout expired']);
+      } else {
+        (await open).close();
+        assert.deepEqual(logged, []);
+      }
+      client.disconnect();
+    }
+  } finally {
+    x.server.close();
+  }
+});
+
+test('an untrusted cookie that xauth cannot make is null, not fake data', async () => {
+  assert.equal(await generateUntrustedCookie(':0', 1200, '/nonexistent/xauth'), null);
 });

@@ -100,5 +100,25 @@ test('malformed specifications are ConfigErrors worded as ssh words them', () =>
       spec,
     );
   }
-  assert.throws(() => parseRemoteForward('/tmp/r.sock:h:22'), /remote Unix socket listeners/);
+});
+
+test('-R with a socket path for the server to listen on (streamlocal-forward)', () => {
+  assert.deepEqual(parseRemoteForward('/tmp/r.sock:h:22'), {
+    type: 'remote',
+    listen: unix('/tmp/r.sock'),
+    connect: tcp('h', 22),
+  });
+  assert.deepEqual(parseRemoteForward('/tmp/r.sock:/run/local.sock'), {
+    type: 'remote',
+    listen: unix('/tmp/r.sock'),
+    connect: unix('/run/local.sock'),
+  });
+  assert.deepEqual(parseRemoteForward('/tmp/r.sock'), {
+    type: 'remote',
+    listen: unix('/tmp/r.sock'),
+    connect: null,
+  });
+  for (const spec of ['/tmp/r.sock:h:/x', '/tmp/r.sock:h:0', `/${'a'.repeat(200)}:h:22`]) {
+    assert.throws(() => parseRemoteForward(spec), /Bad remote forwarding specification/, spec);
+  }
 });

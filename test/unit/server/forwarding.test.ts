@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { connectionPair } from '../../support/connection-pair.js';
 import { digest, patternChunk } from '../../support/session-servers.js';
 import { waitFor } from '../../support/wait.js';
 import {
@@ -21,12 +20,15 @@ import {
   type Channel,
   type Connection,
 } from '../../../core/connection/index.js';
-import { ChannelOpenError } from '../../../core/errors.js';
+import type { ForwardingPolicy } from '../../../core/server/forwarding.js';
 import {
-  serveForwarding,
-  type Forwarding,
-  type ForwardingPolicy,
-} from '../../../core/server/forwarding.js';
+  allClosed,
+  assertLogged,
+  cleanups,
+  openFailure,
+  runCleanups,
+  setup,
+} from './forwarding-setup.js';
 import {
   decodeForwardPort,
   decodeTcpipOpen,
@@ -44,49 +46,7 @@ const MiB = 1024 * 1024;
  */
 const STREAM_SLACK = 512 * 1024;
 
-/** What a test opened; closed after each test, so a failing one does not hold the file open. */
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-const ALLOW_ALL: ForwardingPolicy = {
-  allowTcpForwarding: 'yes',
-  gatewayPorts: false,
-  portForwarding: true,
-  permitOpen: [],
-  permitListen: [],
-  clientAddress: '127.0.0.1',
-  clientPort: 50022,
-};
-
-interface Ctx {
-  readonly client: Connection;
-  readonly server: Connection;
-  readonly forwarding: Forwarding;
-  readonly logs: string[];
-  end(): Promise<void>;
-}
-
-async function setup(policy: Partial<ForwardingPolicy> = {}): Promise<Ctx> {
-  const { client, server, pair } = await connectionPair();
-  const logs: string[] = [];
-  const forwarding = serveForwarding(server, { ...ALLOW_ALL, ...policy }, (l) => logs.push(l));
-  cleanups.push(() => {
-    forwarding.close();
-    pair.client.disconnect();
-  });
-  return {
-    client,
-    server,
-    forwarding,
-    logs,
-    end: async () => {
-      pair.client.disconnect();
-      await server.closed;
-    },
-  };
-}
+afterEach(runCleanups);
 
 interface Target {
   readonly port: number;
@@ -190,16 +150,6 @@ function directTcpip(client: Connection, port: number, host = '127.0.0.1'): Prom
   return client.openChannel('direct-tcpip', extra);
 }
 
-async function openFailure(p: Promise<unknown>): Promise<ChannelOpenError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ChannelOpenError, `expected ChannelOpenError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('the open succeeded');
-}
-
 /** Client side of ssh -R in these tests: forwarded-tcpip channels echo what they receive. */
 function echoForwarded(client: Connection): TcpipOpen[] {
   const opens: TcpipOpen[] = [];
@@ -227,16 +177,6 @@ async function cancel(client: Connection, bindAddress: string, port: number): Pr
     encodeTcpipForward({ bindAddress, port }),
   );
   return reply?.ok ?? false;
-}
-
-async function allClosed(ctx: Ctx): Promise<void> {
-  await waitFor(
-    () => ctx.client.channelCount === 0 && ctx.server.channelCount === 0,
-    'every channel closed on both sides',
-  );
-  await waitFor(() => ctx.forwarding.stats().sockets === 0, 'every forwarded socket closed');
-  const s = ctx.forwarding.stats();
-  assert.equal(s.direct + s.forwarded + s.opening, 0, 'no tunnel left');
 }
 
 /**
@@ -624,10 +564,7 @@ test('tcpip-forward refusals: AllowTcpForwarding, no-port-forwarding, permitlist
     const ctx = await setup(policy);
     assert.equal(await forward(ctx.client, 'localhost', 0), null, JSON.stringify(policy));
     assert.equal(ctx.forwarding.stats().listeners.length, 0);
-    assert.ok(
-      ctx.logs.some((l) => l.includes(why)),
-      `${why} in ${ctx.logs.join(' | ')}`,
-    );
+    assertLogged(ctx, why);
     await ctx.end();
   }
   const allowed: Partial<ForwardingPolicy>[] = [
