@@ -550,4 +550,22 @@ test('disconnect and reconnect: state events, and the shared connection works ag
   assert.ok(!c.events.slice(n).some((e) => e.name === 'prompt'));
   const list = await c.api.listConnections({});
   assert.equal(list.find((x) => x.connectionId === id)?.state, 'connected');
+  // connect() to a host whose connection was disconnected connects that one again, not another
+  await c.api.disconnect({ connectionId: id });
+  await c.waitEvent('connectionState', stateOf(id, 'disconnected'));
+  const m = c.events.length;
+  const again = await c.api.connect({ target: { kind: 'quick', text: osshConn.label } });
+  assert.equal(again.connectionId, id);
+  await waitFor(
+    () =>
+      c.events
+        .slice(m)
+        .some(
+          (e) =>
+            e.name === 'connectionState' && stateOf(id, 'connected')(e.payload as ConnectionInfo),
+        ),
+    'connected once more',
+  );
+  const after = await c.api.listConnections({});
+  assert.equal(after.filter((x) => x.label === osshConn.label).length, 1);
 });

@@ -1,7 +1,8 @@
 /**
  * Connections as the UI sees them: connect / disconnect / reconnect with `connectionState`
  * events, one SSH connection per user@host:port shared by that host's terminals and SFTP
- * panes (connect() to a host already connecting or connected returns that connection). connect
+ * panes (connect() to a host already connecting or connected returns that connection; the same
+ * host entry asked for again once disconnected or failed connects that connection again). connect
  * returns at once in state 'connecting'; prompts (host key, passphrase, password,
  * keyboard-interactive) arrive as events carrying the connection's id, and the state moves to
  * 'authenticating' only after the host key is accepted, then 'connected' or 'failed'. A drop
@@ -41,7 +42,9 @@ export type SftpPurpose = 'browse' | 'transfer';
 
 interface Record_ {
   readonly id: string;
-  readonly target: ResolvedTarget;
+  /** The target as the UI asked for it (JSON), to know the same host entry again. */
+  readonly asked: string;
+  target: ResolvedTarget;
   state: ConnectionState;
   error: Error | null;
   client: SshClient | null;
@@ -59,11 +62,22 @@ export class ConnectionManager {
 
   async connect(target: Target): Promise<ConnectionInfo> {
     const resolved = await this.o.hosts.resolve(target);
-    for (const r of this.records.values()) {
-      if (r.target.key === resolved.key && LIVE.includes(r.state)) return this.info(r);
+    const same = [...this.records.values()].filter((r) => r.target.key === resolved.key);
+    const live = same.find((r) => LIVE.includes(r.state));
+    if (live) return this.info(live);
+    // the same host entry connected before and now disconnected or failed: that connection
+    // again (its tabs and tunnels come back with it), with the options as resolved now
+    const asked = JSON.stringify(target);
+    const old = same.find((r) => r.asked === asked);
+    if (old) {
+      old.target = resolved;
+      this.stop(old);
+      this.start(old);
+      return this.info(old);
     }
     const r: Record_ = {
       id: randomUUID(),
+      asked,
       target: resolved,
       state: 'connecting',
       error: null,
