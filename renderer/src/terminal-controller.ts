@@ -50,12 +50,18 @@ const MATCHES = {
   },
 };
 
+/** Most input kept while a new tab's shell is being opened. */
+const EARLY_INPUT_MAX = 64 * 1024;
+
 export class TerminalController {
   readonly term: Terminal;
   private readonly fit = new FitAddon();
   private readonly gpu: WebglRenderer;
   private search: SearchAddon | null = null;
   private terminalId: string | null = null;
+  /** Input typed before the first bind (null once bound: an ended shell takes no input). */
+  private early: string[] | null = [];
+  private earlyLength = 0;
   private observer: ResizeObserver | null = null;
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private sentSize = { cols: 0, rows: 0 };
@@ -80,6 +86,11 @@ export class TerminalController {
     this.term.onData((data) => {
       if (this.terminalId !== null)
         this.o.api.writeTerminal({ terminalId: this.terminalId, data }).catch(this.o.onError);
+      else if (this.early !== null && this.earlyLength + data.length <= EARLY_INPUT_MAX) {
+        // typed before the shell is there: it goes out once the terminal is bound
+        this.early.push(data);
+        this.earlyLength += data.length;
+      }
     });
   }
 
@@ -100,6 +111,9 @@ export class TerminalController {
   /** The service's terminal is open: input and resizes go to it from now on. */
   bind(terminalId: string): void {
     this.terminalId = terminalId;
+    const early = this.early?.join('') ?? '';
+    this.early = null;
+    if (early !== '') this.o.api.writeTerminal({ terminalId, data: early }).catch(this.o.onError);
     this.sentSize = { cols: this.term.cols, rows: this.term.rows };
     this.scheduleFit();
   }

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import {
   CHROMIUM_GPU_ARGS,
   quickConnect,
@@ -116,6 +116,21 @@ test('yes for 3 s, then Ctrl-C brings the prompt back within 1 s', async () => {
   assert.ok(ms < 1000, `the prompt came back ${ms} ms after Ctrl-C`);
 });
 
+test('keys typed into a new tab before its shell is open are not lost', async () => {
+  const { page } = rig;
+  const tabs = page.getByRole('tab');
+  const before = await tabs.count();
+  await page.keyboard.press('Control+Shift+T');
+  await tabs.nth(before).waitFor();
+  // straight away: the service may not have opened the shell yet
+  await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').focus();
+  const word = `early-${randomBytes(4).toString('hex')}`;
+  await page.keyboard.type(`echo ${word}\n`);
+  await rig.waitTerminal(new RegExp(`^${word}$`, 'm'), 'the early input echoed');
+  await page.keyboard.press('Control+Shift+W');
+  await until(async () => (await tabs.count()) === before, 'the tab closed');
+});
+
 test('Ctrl+Shift+F searches the scrollback; Escape closes the box', async () => {
   const { page } = rig;
   const word = `needle${randomBytes(3).toString('hex')}`;
@@ -196,10 +211,7 @@ test('a link in the terminal opens in a new tab without an opener', async () => 
 });
 
 test('with WebGL the GPU renderer draws; on a lost context the tab falls back to the DOM one', async () => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_GPU_ARGS,
-  });
+  const browser = await launchChromium(CHROMIUM_GPU_ARGS);
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     await page.goto(rig.url);

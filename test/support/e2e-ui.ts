@@ -12,7 +12,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_ARGS, launchChromium } from './chromium.js';
 import { startKeywaySshd, type KeywaySshd } from './keyway-sshd.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 import { waitFor } from './wait.js';
@@ -21,28 +22,10 @@ const webMain = fileURLToPath(new URL('../../dist/core/service/web/main.js', imp
 const uiIndex = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.url));
 const readmeShots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
-/** Chromium for these tests: headless, no GPU. */
-export const CHROMIUM_GPU_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** With WebGL (through SwiftShader): the default arguments less --disable-3d-apis. */
+export const CHROMIUM_GPU_ARGS = CHROMIUM_ARGS.filter((a) => a !== '--disable-3d-apis');
 
-/**
- * Without WebGL at all: Debian's Chromium still offers WebGL2 through SwiftShader with
- * --disable-gpu, so --disable-3d-apis takes it away; xterm then draws with its DOM renderer,
- * whose rows the tests read.
- */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-3d-apis',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 export interface UiRig {
   readonly tmp: TempDir;
@@ -80,7 +63,10 @@ export async function until(
   }
 }
 
-export async function startUiRig(prefix: string, chromiumArgs = CHROMIUM_ARGS): Promise<UiRig> {
+export async function startUiRig(
+  prefix: string,
+  chromiumArgs: readonly string[] = CHROMIUM_ARGS,
+): Promise<UiRig> {
   assert.ok(existsSync(uiIndex), 'the renderer is built (npm run build)');
   const tmp = tempDir(`e2e-${prefix}`);
   const shots = process.env['KEYWAY_E2E_SHOTS'] ?? tmp.path('screenshots');
@@ -99,10 +85,7 @@ export async function startUiRig(prefix: string, chromiumArgs = CHROMIUM_ARGS): 
   web.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => /running at \S+\n/.test(out), 'the browser host URL', 30_000);
   const url = /running at (\S+)\n/.exec(out)?.[1] ?? '';
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: chromiumArgs,
-  });
+  const browser = await launchChromium(chromiumArgs);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const terminalText = () => page.locator('[role=tabpanel]:not([hidden]) .xterm-rows').innerText();
