@@ -11,6 +11,7 @@
  * them with SftpConnectionLostError.
  */
 import type { Readable, Writable } from 'node:stream';
+import { joinParts, type ByteParts } from '../wire/byte-parts.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 import { PacketType, SFTP_VERSION, StatusCode } from './constants.js';
@@ -59,7 +60,7 @@ export class SftpChannel {
   readonly closed: Promise<SftpError | null>;
 
   private readonly stream: SftpStream;
-  private readonly decoder = new PacketDecoder();
+  private readonly decoder = new PacketDecoder(undefined, { dataAsParts: true });
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private endedBy: SftpError | null | undefined;
@@ -234,7 +235,7 @@ export class SftpChannel {
     if (this.endedBy !== undefined) return;
     try {
       for (const p of this.decoder.push(chunk)) {
-        this.dispatch(p.type, p.body);
+        this.dispatch(p.type, p.body, p.parts);
         if (this.endedBy !== undefined) return;
       }
     } catch (e) {
@@ -245,8 +246,11 @@ export class SftpChannel {
     }
   }
 
-  private dispatch(type: number, body: Uint8Array): void {
-    if (!this.helloDone) return this.onVersion(type, body);
+  /** One reply; `rest` is a DATA packet's data as parts, after the head in `body`. */
+  private dispatch(type: number, body: Uint8Array, rest: ByteParts | undefined): void {
+    if (!this.helloDone) {
+      return this.onVersion(type, rest === undefined ? body : joinParts([body, ...rest]));
+    }
     if (body.length < 4) {
       throw new SftpProtocolError(`${typeName(type)} of ${body.length} bytes has no request id`);
     }
@@ -268,7 +272,7 @@ export class SftpChannel {
     let value: unknown;
     try {
       const r = new SshReader(body.subarray(4), `${typeName(type)} reply to ${p.request}`);
-      value = this.decodeReply(type, r, p, details);
+      value = this.decodeReply(type, r, rest, p, details);
     } catch (e) {
       const err = asSftpProtocolError(e, details);
       if (err instanceof SftpError) p.reject(err);
@@ -278,7 +282,13 @@ export class SftpChannel {
     else p.resolve(value);
   }
 
-  private decodeReply(type: number, r: SshReader, p: Pending, details: SftpErrorDetails): unknown {
+  private decodeReply(
+    type: number,
+    r: SshReader,
+    rest: ByteParts | undefined,
+    p: Pending,
+    details: SftpErrorDetails,
+  ): unknown {
     const spec = p.spec;
     if (type === PacketType.STATUS) {
       const s = readStatus(r);
@@ -298,7 +308,10 @@ export class SftpChannel {
         details,
       );
     }
-    return spec.decode(r);
+    if (rest === undefined) return spec.decode(r);
+    if (spec.decodeParts !== undefined) return spec.decodeParts(r, rest);
+    const whole = joinParts([r.readRest(), ...rest]);
+    return spec.decode(new SshReader(whole, `${typeName(type)} reply to ${p.request}`));
   }
 
   /** VERSION (§4): uint32 version, then extension name/data string pairs to the end. */

@@ -6,6 +6,7 @@
  * throw SftpProtocolError for anything malformed, which ends the session.
  */
 import { ProtocolError } from '../errors.js';
+import { joinParts, partsLength, type ByteParts } from '../wire/byte-parts.js';
 import type { SshReader } from '../wire/reader.js';
 import { readAttrs, type FileAttributes } from './attrs.js';
 import { PacketType } from './constants.js';
@@ -17,6 +18,12 @@ export interface ReplySpec<T> {
   readonly expect: number;
   /** Reads the body of an `expect` reply after the id. Unused when expect is STATUS. */
   readonly decode: (r: SshReader) => T;
+  /**
+   * Reads a reply that came as a head and its data as parts (DATA, see PacketDecoder's
+   * dataAsParts): `r` holds the uint32 data length after the id. Without it, the channel
+   * joins head and parts and calls `decode`.
+   */
+  readonly decodeParts?: (r: SshReader, rest: ByteParts) => T;
   /** The value of a STATUS OK, when OK is a success for this request. */
   readonly ok?: () => T;
   /** The value of a STATUS EOF, when EOF is an answer rather than an error (read, readdir). */
@@ -76,6 +83,18 @@ const data = (r: SshReader): Uint8Array => {
   return d;
 };
 
+/** DATA as head + parts: the length the head gives must be what the parts hold. */
+const dataParts = (r: SshReader, rest: ByteParts): ByteParts => {
+  const n = r.readUint32();
+  r.expectEnd();
+  const have = partsLength(rest);
+  if (n > have) {
+    throw new SftpProtocolError(`DATA truncated: ${n} bytes announced, the packet carries ${have}`);
+  }
+  if (n < have) throw new SftpProtocolError(`DATA: ${have - n} unexpected trailing bytes`);
+  return rest;
+};
+
 /** NAME: uint32 count, then count × (string filename, string longname, ATTRS). */
 export function readNames(r: SshReader): NameEntry[] {
   const count = r.readUint32();
@@ -119,9 +138,18 @@ export const statusOnly: ReplySpec<void> = {
   ok: () => undefined,
 };
 export const handleReply: ReplySpec<Uint8Array> = { expect: PacketType.HANDLE, decode: handle };
+/** DATA as one buffer (SftpClient.read): data that arrived in parts is joined here. */
 export const dataReply: ReplySpec<Uint8Array | null> = {
   expect: PacketType.DATA,
   decode: data,
+  decodeParts: (r, rest) => joinParts(dataParts(r, rest)),
+  eof: () => null,
+};
+/** DATA as the views it arrived in (the bulk read path): never joined. */
+export const dataPartsReply: ReplySpec<ByteParts | null> = {
+  expect: PacketType.DATA,
+  decode: (r) => [data(r)],
+  decodeParts: dataParts,
   eof: () => null,
 };
 export const namesReply: ReplySpec<NameEntry[] | null> = {

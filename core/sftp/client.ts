@@ -3,13 +3,14 @@
  * PROTOCOL §4). One method per request; each resolves with the decoded reply or rejects with
  * the typed error for the server's STATUS, naming the request and its path. Requests are
  * pipelined: any number may be outstanding, and replies settle them in whatever order the
- * server sends them. Bulk transfers run through pipeline.ts on top of read() / write().
+ * server sends them. Bulk transfers run through pipeline.ts on top of readParts() / write().
  *
  * Paths go out as bytes (SftpPath: a string is UTF-8). An extension the server did not
  * advertise (with the version Keyway implements) rejects with SftpOpUnsupportedError and
  * nothing is sent.
  */
 import type { Session } from '../connection/session.js';
+import type { ByteParts } from '../wire/byte-parts.js';
 import type { SshWriter } from '../wire/writer.js';
 import type { FileAttributes } from './attrs.js';
 import { writeAttrs } from './attrs.js';
@@ -35,6 +36,7 @@ import {
 } from './client-extensions.js';
 import {
   attrsReply,
+  dataPartsReply,
   dataReply,
   extendedReply,
   handleReply,
@@ -199,6 +201,23 @@ export class SftpClient {
 
   /** Up to `length` bytes at `offset` (a view of the reply); null at EOF; may be short. */
   read(h: SftpHandle, offset: number, length: number): Promise<Uint8Array | null> {
+    return this.readAs(h, offset, length, dataReply);
+  }
+
+  /**
+   * read() for bulk transfers: the data as the views it arrived in, never joined into one
+   * buffer (a 255 KiB reply comes in several channel chunks); null at EOF; may be short.
+   */
+  readParts(h: SftpHandle, offset: number, length: number): Promise<ByteParts | null> {
+    return this.readAs(h, offset, length, dataPartsReply);
+  }
+
+  private readAs<T>(
+    h: SftpHandle,
+    offset: number,
+    length: number,
+    spec: ReplySpec<T | null>,
+  ): Promise<T | null> {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       return Promise.reject(new RangeError(`offset ${offset} is not a uint64`));
     }
@@ -214,9 +233,9 @@ export class SftpClient {
         w.writeUint64(BigInt(offset));
         w.writeUint32(length);
       },
-      dataReply,
+      spec,
       h.bytes.length + 16,
-    ) as Promise<Uint8Array | null>;
+    );
   }
 
   /** Writes `data` at `offset`, as several WRITEs of at most limits.maxWriteLength, in flight together. */

@@ -7,9 +7,12 @@
  * STATUS ends issuing past its offset while the holes before it are still completed; chunks
  * reach the sink strictly in file order, and bytes received but not yet taken by the sink
  * count against the budget, so a slow sink slows the requests instead of growing memory.
+ * Data travels as the views it arrived in (readParts) up to a `sinkParts`; only a `sink` that
+ * wants one buffer per chunk gets the parts of a reply joined.
  * Write: source chunks go out as WRITEs of at most chunkSize bytes; the first error (or an
  * abort) stops issuing, and the promise settles once every outstanding reply is in.
  */
+import { joinParts, partsLength, sliceParts, type ByteParts } from '../wire/byte-parts.js';
 import { SftpProtocolError } from './errors.js';
 import type { SftpClient, SftpHandle } from './client.js';
 
@@ -24,8 +27,33 @@ export interface ReadPipelineOptions {
   readonly maxBytesInFlight?: number;
   /** Abort: stop issuing, wait for what is outstanding, reject with signal.reason. */
   readonly signal?: AbortSignal;
-  /** Called in file order with consecutive chunks; its promise applies backpressure. */
-  readonly sink: (chunk: Uint8Array, offset: number) => void | Promise<void>;
+  /**
+   * Called in file order with consecutive chunks; its promise applies backpressure. Exactly
+   * one of sink and sinkParts is given.
+   */
+  readonly sink?: (chunk: Uint8Array, offset: number) => void | Promise<void>;
+  /**
+   * sink for bulk consumers: each chunk as the views it arrived in (non-empty, `length` bytes
+   * in all), never joined; they alias received buffers and are the sink's to keep.
+   */
+  readonly sinkParts?: (parts: ByteParts, offset: number, length: number) => void | Promise<void>;
+}
+
+/** A received chunk waiting for delivery. */
+interface Piece {
+  readonly parts: ByteParts;
+  readonly length: number;
+}
+
+function sinkOf(
+  o: ReadPipelineOptions,
+): (parts: ByteParts, offset: number, length: number) => void | Promise<void> {
+  const { sink, sinkParts } = o;
+  if (sinkParts !== undefined && sink === undefined) return sinkParts;
+  if (sink !== undefined && sinkParts === undefined) {
+    return (parts, offset) => sink(joinParts(parts), offset);
+  }
+  throw new TypeError('pipelinedRead needs exactly one of sink and sinkParts');
 }
 
 export interface WritePipelineOptions {
@@ -82,6 +110,7 @@ export function pipelinedRead(
   checkStart(start, 'offset');
   if (o.length !== undefined) checkStart(o.length, 'length');
   const b = budget(client, o, client.limits.maxReadLength);
+  const sink = sinkOf(o);
   const signal = o.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
@@ -95,7 +124,7 @@ export function pipelinedRead(
     /** Bytes asked for and not answered, plus bytes received and not yet delivered. */
     let reserved = 0;
     /** Received chunks waiting for the ones before them, by offset. */
-    const ready = new Map<number, Uint8Array>();
+    const ready = new Map<number, Piece>();
     let delivering = false;
     let waitingDrain = false;
     let zeroSeen = false;
@@ -123,8 +152,8 @@ export function pipelinedRead(
 
     const issue = (offset: number, len: number): void => {
       inFlight++;
-      client.read(h, offset, len).then(
-        (data) => onReply(offset, len, data),
+      client.readParts(h, offset, len).then(
+        (parts) => onReply(offset, len, parts),
         (e: unknown) => {
           inFlight--;
           reserved -= len;
@@ -153,28 +182,36 @@ export function pipelinedRead(
       settle();
     };
 
-    const onReply = (offset: number, len: number, data: Uint8Array | null): void => {
+    const onReply = (offset: number, len: number, parts: ByteParts | null): void => {
       inFlight--;
-      if (data === null) {
+      if (parts === null) {
         reserved -= len;
         if (offset < end) {
           end = offset;
-          for (const [at, chunk] of ready) {
+          for (const [at, piece] of ready) {
             if (at >= end) {
               ready.delete(at);
-              reserved -= chunk.length;
+              reserved -= piece.length;
             }
           }
         }
-      } else if (data.length > len) {
+        deliver();
+        pump();
+        return;
+      }
+      let length = partsLength(parts);
+      if (length > len) {
         reserved -= len;
-        stop(new SftpProtocolError(`read ${h.path}: ${data.length} bytes where ${len} were asked`));
+        stop(new SftpProtocolError(`read ${h.path}: ${length} bytes where ${len} were asked`));
       } else if (offset >= end || failure !== null) {
         reserved -= len; // past a newer EOF, or stopping: nothing more to use
       } else {
         // ranges never straddle an EOF offset; a file changing under us could make one
-        if (offset + data.length > end) data = data.subarray(0, end - offset);
-        if (data.length === 0) {
+        if (offset + length > end) {
+          parts = sliceParts(parts, 0, end - offset);
+          length = end - offset;
+        }
+        if (length === 0) {
           if (zeroSeen) {
             stop(new SftpProtocolError(`read ${h.path}: the server sent empty data twice`));
             reserved -= len;
@@ -182,11 +219,11 @@ export function pipelinedRead(
           }
           zeroSeen = true;
         } else {
-          ready.set(offset, data);
+          ready.set(offset, { parts, length });
         }
-        if (data.length < len) {
+        if (length < len) {
           // short read: ask again for the rest of the range (its bytes stay reserved)
-          issue(offset + data.length, len - data.length);
+          issue(offset + length, len - length);
         }
       }
       deliver();
@@ -197,38 +234,39 @@ export function pipelinedRead(
       if (delivering) return;
       for (;;) {
         if (failure !== null) return;
-        const chunk = ready.get(deliverAt);
-        if (chunk === undefined) return;
+        const piece = ready.get(deliverAt);
+        if (piece === undefined) return;
         ready.delete(deliverAt);
         const at = deliverAt;
-        deliverAt += chunk.length;
+        const n = piece.length;
+        deliverAt += n;
         let result: void | Promise<void>;
         try {
-          result = o.sink(chunk, at);
+          result = sink(piece.parts, at, n);
         } catch (e) {
           stop(e);
           return;
         }
-        delivered += chunk.length;
+        delivered += n;
         if (result instanceof Promise) {
           delivering = true;
           result.then(
             () => {
               delivering = false;
-              reserved -= chunk.length;
+              reserved -= n;
               deliver();
               pump();
             },
             (e: unknown) => {
               delivering = false;
-              reserved -= chunk.length;
+              reserved -= n;
               stop(e);
               settle();
             },
           );
           return;
         }
-        reserved -= chunk.length;
+        reserved -= n;
       }
     };
 

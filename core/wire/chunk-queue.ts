@@ -2,7 +2,8 @@
  * Bytes from a stream, kept as the chunks they arrived in, for the framers that cut a stream
  * into length-prefixed packets (the transport's binary packets, SFTP's). Taking n bytes that
  * one chunk holds returns a view of it; only bytes that straddle chunks are copied, so bulk
- * data reaches its consumer without being merged into a growing buffer first.
+ * data reaches its consumer without being merged into a growing buffer first; takeParts hands
+ * a span over as the views it arrived in, copying nothing.
  */
 export class ChunkQueue {
   private chunks: Uint8Array[] = [];
@@ -52,6 +53,29 @@ export class ChunkQueue {
       return first.subarray(0, n);
     }
     return this.gather(n, true, scratch);
+  }
+
+  /**
+   * Consumes the first n bytes (n ≤ length) without copying any of them: the views of the
+   * chunks they arrived in, in order (none for n = 0). The views alias those chunks.
+   */
+  takeParts(n: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0] as Uint8Array;
+      if (c.length <= left) {
+        this.chunks.shift();
+        out.push(c);
+        left -= c.length;
+      } else {
+        out.push(c.subarray(0, left));
+        this.chunks[0] = c.subarray(left);
+        left = 0;
+      }
+    }
+    this.total -= n;
+    return out;
   }
 
   private gather(n: number, consume: boolean, scratch?: Uint8Array): Uint8Array {

@@ -65,13 +65,13 @@ export function treeShape(root: string): Map<string, string> {
 
 /**
  * A LocalFs whose handles opened on paths that `match` call `onWrite` / `onRead` with the
- * running byte count before each write / read, and wait for it; a hook that throws fails that
+ * running byte count (and which write call) before each write / read, and wait for it; a hook that throws fails that
  * call with its error.
  */
 export function watchLocal(
   match: (path: string) => boolean,
   hooks: {
-    onWrite?: (written: number) => void | Promise<void>;
+    onWrite?: (written: number, call: 'write' | 'writev') => void | Promise<void>;
     onRead?: (read: number) => void | Promise<void>;
   },
   base: LocalFs = nodeLocalFs,
@@ -91,8 +91,14 @@ export function watchLocal(
           return r;
         },
         write: async (buffer, offset, length, position) => {
-          await hooks.onWrite?.(written);
+          await hooks.onWrite?.(written, 'write');
           const r = await fh.write(buffer, offset, length, position);
+          written += r.bytesWritten;
+          return r;
+        },
+        writev: async (buffers, position) => {
+          await hooks.onWrite?.(written, 'writev');
+          const r = await fh.writev(buffers, position);
           written += r.bytesWritten;
           return r;
         },
@@ -104,6 +110,31 @@ export function watchLocal(
       };
       return wrapped;
     },
+  };
+}
+
+/** `base` with every handle it opens passed through `wrap` (with the path it was opened on). */
+export function wrapLocal(
+  wrap: (fh: LocalFileHandle, path: string) => LocalFileHandle,
+  base: LocalFs = nodeLocalFs,
+): LocalFs {
+  return {
+    ...base,
+    open: async (path, flags, mode) => wrap(await base.open(path, flags, mode), path),
+  };
+}
+
+/** A LocalFileHandle that forwards every call to `fh` (spread it and replace what a test fakes). */
+export function forwardingHandle(fh: LocalFileHandle): LocalFileHandle {
+  return {
+    read: (b, o, n, at) => fh.read(b, o, n, at),
+    write: (b, o, n, at) => fh.write(b, o, n, at),
+    writev: (buffers, at) => fh.writev(buffers, at),
+    stat: () => fh.stat(),
+    truncate: (n) => fh.truncate(n),
+    chmod: (m) => fh.chmod(m),
+    utimes: (a, m) => fh.utimes(a, m),
+    close: () => fh.close(),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * One regular remote file to a local path, as OpenSSH's sftp-client.c sftp_download behaves,
  * but never writing half a file over the target: bytes go to `<target>.part` (created 0600,
- * beside the target), written positionally from the pipelined reader's in-order sink (each
- * write awaited, which is the backpressure), and only a complete file whose size verifies is
+ * beside the target), written positionally from the pipelined reader's in-order sink, each
+ * reply's data with one writev of the views it arrived in (each write awaited, which is the
+ * backpressure; a short write continues with the rest), and only a complete file whose size verifies is
  * renamed over the target. A failure, a cancel or a local write error (ENOSPC) leaves the old
  * target as it was and the .part for a resume.
  *
@@ -15,6 +16,7 @@
  * mode and a new file gets the remote's bits under the umask.
  */
 import { constants as fsc } from 'node:fs';
+import { sliceParts } from '../../wire/byte-parts.js';
 import type { FileAttributes } from '../attrs.js';
 import type { SftpHandle } from '../client.js';
 import { pipelinedRead } from '../pipeline.js';
@@ -82,14 +84,17 @@ export async function downloadFile(
       offset: start.offset,
       maxRequests: requestsFor(ctx, size, start.offset),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-      sink: async (chunk, at) => {
+      sinkParts: async (parts, at, length) => {
         let done = 0;
-        while (done < chunk.length) {
-          const { bytesWritten } = await fh.write(chunk, done, chunk.length - done, at + done);
+        let rest = parts;
+        for (;;) {
+          const { bytesWritten } = await fh.writev(rest, at + done);
           if (bytesWritten <= 0) throw new Error(`write ${part}: no bytes written`);
           done += bytesWritten;
           received += bytesWritten;
           fp.advance(bytesWritten);
+          if (done >= length) break;
+          rest = sliceParts(rest, bytesWritten);
         }
       },
     });

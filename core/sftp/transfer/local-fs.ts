@@ -4,6 +4,7 @@
  * can substitute its own. `nodeLocalFs` is the real one.
  */
 import * as fsp from 'node:fs/promises';
+import type { ByteParts } from '../../wire/byte-parts.js';
 
 export interface LocalStats {
   readonly size: number;
@@ -32,6 +33,8 @@ export interface LocalFileHandle {
     length: number,
     position: number,
   ): Promise<{ bytesWritten: number }>;
+  /** One positional write of the buffers in order (pwritev); it may write fewer bytes. */
+  writev(buffers: ByteParts, position: number): Promise<{ bytesWritten: number }>;
   stat(): Promise<LocalStats>;
   truncate(length: number): Promise<void>;
   chmod(mode: number): Promise<void>;

@@ -89,6 +89,22 @@ test('truncated and over-long replies end the session', async () => {
     /truncated/,
     (c) => c.read(new SftpHandle(Buffer.from('h'), '/f'), 0, 100),
   );
+  // the same for the bulk path, and DATA with bytes after its string
+  await endsSession(
+    (f, id) => f.packet(PacketType.DATA, (w) => w.writeUint32(id).writeUint32(100).writeByte(1)),
+    /truncated/,
+    (c) => c.readParts(new SftpHandle(Buffer.from('h'), '/f'), 0, 100),
+  );
+  for (const read of ['read', 'readParts'] as const) {
+    await endsSession(
+      (f, id) =>
+        f.packet(PacketType.DATA, (w) =>
+          w.writeUint32(id).writeUint32(1).writeByte(1).writeByte(2),
+        ),
+      /trailing/,
+      (c) => c[read](new SftpHandle(Buffer.from('h'), '/f'), 0, 100),
+    );
+  }
   // a reply too short to hold an id
   await endsSession((f) => f.send(Buffer.from([0, 0, 0, 3, 101, 0, 0])), /no request id/);
 });

@@ -24,14 +24,17 @@ import {
   TransferCancelledError,
   TransferError,
 } from '../../../core/sftp/transfer/index.js';
+import { sliceParts } from '../../../core/wire/byte-parts.js';
 import { SftpConnectionLostError } from '../../../core/sftp/errors.js';
 import { tempDir, type TempDir } from '../../support/temp-dir.js';
 import {
   errnoError,
+  forwardingHandle,
   sha,
   shaFile,
   startSftpServer,
   watchLocal,
+  wrapLocal,
   type ServerChild,
 } from '../../support/sftp-harness.js';
 
@@ -153,8 +156,10 @@ test('ENOSPC on the local write: TransferError naming it, old target and .part k
   const s = await server();
   const target = L('enospc.bin');
   writeFileSync(target, OLD);
+  const calls = new Set<string>();
   const local = watchLocal(isPart, {
-    onWrite: (n) => {
+    onWrite: (n, call) => {
+      calls.add(call);
       if (n >= 3 * 1024 * 1024) throw errnoError('ENOSPC', 'write');
     },
   });
@@ -165,10 +170,37 @@ test('ENOSPC on the local write: TransferError naming it, old target and .part k
     assert.match(e.message, /big\.bin/);
     return true;
   });
+  // downloads write each reply's parts with one writev, and that is the call that failed
+  assert.deepEqual([...calls], ['writev']);
   assert.equal(readFileSync(target, 'utf8'), OLD);
   const partSize = assertPrefix(`${target}.part`);
   // the session is still usable, and resume completes
   await resumeAndCheck(target, partSize);
+});
+
+test('a short writev: the rest of the parts is written at the right offset', async () => {
+  const s = await server();
+  const target = L('short-writev.bin');
+  let calls = 0;
+  let short = 0;
+  const local = wrapLocal((fh, path) =>
+    !isPart(path)
+      ? fh
+      : {
+          ...forwardingHandle(fh),
+          // every other call writes a third of what it was given (cutting inside a part)
+          writev: (buffers, at) => {
+            const total = buffers.reduce((n, b) => n + b.length, 0);
+            if (calls++ % 2 === 1 || total < 3) return fh.writev(buffers, at);
+            short++;
+            return fh.writev(sliceParts(buffers, 0, Math.floor(total / 3)), at);
+          },
+        },
+  );
+  const r = await download(s.client, R('big.bin'), target, { local });
+  assert.deepEqual(r, { files: 1, bytes: SIZE, failures: [] });
+  assert.ok(short > 10, `${short} short writes`);
+  assert.equal(shaFile(target), sha(data));
 });
 
 test('reget: local .part larger than the remote is a TransferError; nothing is touched', async () => {

@@ -35,6 +35,7 @@ import {
 import { tempDir, type TempDir } from '../../support/temp-dir.js';
 import {
   errnoError,
+  forwardingHandle,
   startSftpServer,
   treeShape,
   watchLocal,
@@ -317,13 +318,7 @@ test('concurrency bounds the files in flight', async () => {
         open++;
         most = Math.max(most, open);
         return {
-          ...fh,
-          read: (...a) => fh.read(...a),
-          write: (...a) => fh.write(...a),
-          stat: () => fh.stat(),
-          truncate: (n) => fh.truncate(n),
-          chmod: (m) => fh.chmod(m),
-          utimes: (a, m) => fh.utimes(a, m),
+          ...forwardingHandle(fh),
           close: async () => {
             open--;
             await fh.close();

@@ -74,3 +74,35 @@ test('own() copies what is held, so the chunks it came in can be reused', () => 
   q.own(); // nothing held: nothing to do
   assert.equal(q.length, 0);
 });
+
+test('takeParts returns the stream in order as views of the chunks, for any chunking', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 12 }),
+      fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 20 }),
+      fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+      (chunks, sizes, asParts) => {
+        const q = new ChunkQueue();
+        for (const c of chunks) q.push(c);
+        const all = Buffer.concat(chunks);
+        const buffers = new Set<ArrayBufferLike>(chunks.map((c) => c.buffer));
+        let at = 0;
+        sizes.forEach((want, i) => {
+          const n = Math.min(want, q.length);
+          if (asParts[i] === true) {
+            const parts = q.takeParts(n);
+            for (const p of parts) {
+              assert.ok(p.length > 0, 'no empty parts');
+              assert.ok(buffers.has(p.buffer), 'a view of a pushed chunk, not a copy');
+            }
+            assert.deepEqual(Buffer.concat(parts), all.subarray(at, at + n));
+          } else if (n > 0) {
+            assert.deepEqual(Buffer.from(q.take(n)), all.subarray(at, at + n));
+          }
+          at += n;
+          assert.equal(q.length, all.length - at);
+        });
+      },
+    ),
+  );
+});
