@@ -13,6 +13,7 @@ import {
   SftpFailureError,
 } from '../../../core/sftp/errors.js';
 import { SftpHandle, type SftpClient } from '../../../core/sftp/client.js';
+import { encodePacket } from '../../../core/sftp/packets.js';
 import { pipelinedRead, pipelinedWrite } from '../../../core/sftp/pipeline.js';
 import { startedClient, type FakeRequest, type FakeSftpServer } from './fake-sftp-server.js';
 
@@ -370,6 +371,52 @@ test('pipelinedWrite: abort and a failing source reject after outstanding replie
       },
     }),
     /local read failed/,
+  );
+  client.end();
+});
+
+test('pipelinedRead sinkParts: replies that arrive in pieces come through as parts, in order', async () => {
+  const { fake, client } = await startedClient();
+  const file = randomBytes(200_003);
+  fake.onRequest = (r) => {
+    const rd = r.reader();
+    rd.readString();
+    const offset = Number(rd.readUint64());
+    const len = rd.readUint32();
+    if (offset >= file.length) return fake.status(r.id, StatusCode.EOF);
+    const data = file.subarray(offset, offset + len);
+    const reply = encodePacket(PacketType.DATA, (w) => w.writeUint32(r.id).writeString(data));
+    // the reply in pieces of 3000 bytes, as a channel hands over a big DATA
+    for (let at = 0; at < reply.length; at += 3000) fake.send(reply.slice(at, at + 3000));
+  };
+  const got: Buffer[] = [];
+  let multi = 0;
+  let expectAt = 0;
+  const { bytes } = await pipelinedRead(client, H, {
+    chunkSize: 20_000,
+    sinkParts: (parts, offset, length) => {
+      assert.equal(offset, expectAt, 'in file order, consecutive');
+      assert.equal(
+        parts.reduce((n, p) => n + p.length, 0),
+        length,
+      );
+      if (parts.length > 1) multi++;
+      expectAt += length;
+      got.push(...parts.map((p) => Buffer.from(p)));
+    },
+  });
+  assert.equal(bytes, file.length);
+  assert.ok(Buffer.concat(got).equals(file));
+  assert.ok(multi > 5, `${multi} replies came in several parts`);
+  client.end();
+});
+
+test('pipelinedRead wants exactly one of sink and sinkParts', async () => {
+  const { client } = await startedClient();
+  assert.throws(() => pipelinedRead(client, H, {}), TypeError);
+  assert.throws(
+    () => pipelinedRead(client, H, { sink: () => {}, sinkParts: () => {} }),
+    /exactly one of sink and sinkParts/,
   );
   client.end();
 });
