@@ -311,6 +311,8 @@ export async function run(): Promise<void> {
           rmSync(out, { recursive: true, force: true });
           if (kind === 'tree up') mkdirSync(out); // the remote side is this machine too
           const target = kind === 'tree up' ? join(out, 'tree') : out;
+          // every contender starts with no dirty pages from the one before it being written back
+          execFileSync('sync');
           const t0 = performance.now();
           let note = '';
           try {
