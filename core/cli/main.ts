@@ -15,16 +15,17 @@ const USAGE = `usage: keyway <command> [options]
 
 commands:
   ssh [-p port] [-l user] [-i identity]... [-F configfile] [-o Option=value]... [-t|-T] [-N]
+      [-J jump[,jump...]] [-W host:port] [-G]
       [-L [bind:]port:host:hostport]... [-R [bind:]port[:host:hostport]]... [-D [bind:]port]...
       [-A|-a] [-X|-Y|-x] destination [command...]
       log in and run a shell or a command, like ssh(1); destination is [user@]host or
       ssh://[user@]host[:port]
   sftp [-P port] [-i identity] [-b batchfile] [-o Option=value]... [-F configfile] [-r] [-p]
-       destination
+       [-J jump[,jump...]] destination
       transfer files interactively or from a batch file (- is stdin), like sftp(1);
       destination is [user@]host[:path] or sftp://[user@]host[:port][/path]
   scp [-P port] [-i identity] [-r] [-p] [-q] [-o Option=value]... [-F configfile]
-      source... target
+      [-J jump[,jump...]] source... target
       copy files, like scp(1); a remote file is [user@]host:path or
       scp://[user@]host[:port][/path]
   keygen [-q] [-t ed25519|ecdsa|rsa] [-b bits] [-f file] [-N passphrase] [-C comment] [-a rounds]
@@ -37,7 +38,8 @@ commands:
       print the host keys of SSH servers, like ssh-keyscan(1)
   sshd [-p port (2222)] [-b address (127.0.0.1)] [-D datadir] [--authorized-keys file]...
        [--password-file file] [--allow-tcp-forwarding yes|no|local|remote] [--gateway-ports]
-       [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [--idle-timeout seconds]
+       [--allow-stream-local-forwarding yes|no|local|remote] [--stream-local-bind-mask octal]
+       [--stream-local-bind-unlink] [--banner file] [--max-auth-tries n] [--login-grace-time seconds] [--idle-timeout seconds]
        [--sftp-root dir] [--trusted-user-ca-keys file] [--host-certificate file]... [-v]
       a headless SSH server for the running user, for local testing; its sftp subsystem
       is built in, --sftp-root jails it in a directory that clients see as /
