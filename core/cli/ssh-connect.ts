@@ -32,6 +32,7 @@ import { PassphraseCancelledError, WrongPassphraseError } from '../keys/index.js
 import { pinPrompt } from './pin-prompt.js';
 import type { HostKeyVerifier } from '../transport/transport.js';
 import { resolveDestination } from '../config/ssh-config-host.js';
+import { tildeExpand } from '../config/ssh-config-tokens.js';
 import { ttyPrompter, type Prompter } from './tty-prompt.js';
 
 export interface CliIo {
@@ -39,8 +40,9 @@ export interface CliIo {
   readonly err: (line: string) => void;
 }
 
+/** `~` and `~/path` against the user's home directory, as ssh(1) expands file names. */
 export function expandHome(p: string): string {
-  return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
+  return p === '~' ? homedir() : tildeExpand(p, homedir());
 }
 
 function hostKeyPolicy(

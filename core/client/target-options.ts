@@ -9,9 +9,9 @@
  * (ConnectFrontEnd) is how to resolve a jump host's name and, for each hop, the host-key
  * verifier and the prompts: a terminal asks on the tty, the service sends prompt events.
  */
-import { join } from 'node:path';
 import type { JumpHostSpec } from '../config/jump-spec.js';
 import type { SshOptions } from '../config/ssh-options.js';
+import { tildeExpand } from '../config/ssh-config-tokens.js';
 import { matchPattern } from '../hosts/index.js';
 import { certificateAlgorithmPreference } from '../hosts/host-certificate.js';
 import { defaultIdentityFiles, type PassphraseCallback, type PinCallback } from '../keys/index.js';
@@ -75,10 +75,6 @@ export interface ConnectFrontEnd<T extends ConnectTarget> {
   callbacks(t: T, knownHosts: KnownHostsPaths, jump: JumpPosition | null): HopCallbacks;
 }
 
-export function expandTilde(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-}
-
 /** UserKnownHostsFile (expanded) and the global files, as ssh reads them. */
 export function knownHostsPaths(
   o: SshOptions,
@@ -86,7 +82,7 @@ export function knownHostsPaths(
   global: readonly string[] = DEFAULT_GLOBAL_KNOWN_HOSTS,
 ): KnownHostsPaths {
   const user = o.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
-  return { user: user.map((f) => expandTilde(f, home)), global };
+  return { user: user.map((f) => tildeExpand(f, home)), global };
 }
 
 /**
@@ -123,7 +119,7 @@ async function ownOptions<T extends ConnectTarget>(
     (await certificateAlgorithmPreference([...paths.user, ...paths.global], host, port));
   const settings = optionSettings(o);
   const cb = fe.callbacks(t, paths, jump);
-  const expand = (p: string) => expandTilde(p, fe.home);
+  const expand = (p: string) => tildeExpand(p, fe.home);
   const explicitIds = o.identityFiles.length > 0;
   const timeout = o.connectTimeout || fe.defaultConnectTimeout;
   return {

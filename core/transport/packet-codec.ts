@@ -63,8 +63,10 @@ export class PacketWriter {
   encodeParts(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array[] {
     const s = this.sealer;
     const packet = this.frame(payload, tail);
-    const pieces = s.sealParts !== undefined && packet.length >= PIECES_FROM;
-    const wire = pieces ? (s.sealParts?.(this.seq, packet) ?? []) : [s.seal(this.seq, packet)];
+    const wire =
+      s.sealParts !== undefined && packet.length >= PIECES_FROM
+        ? s.sealParts(this.seq, packet)
+        : [s.seal(this.seq, packet)];
     this.seq = (this.seq + 1) >>> 0;
     return wire;
   }
