@@ -33,6 +33,8 @@ KEYWAY_SYSTEM_PACKAGES=(
   xvfb             # an X server for X11 forwarding (test/interop/ssh-forward-cli.test.ts),
   xauth            #   its cookies (and sshd's, on the server side),
   x11-utils        #   and xdpyinfo as the X client
+  clang            # scripts/build-wasm.sh: test/unit/crypto/wasm-build.test.ts checks that the
+  lld              #   committed WebAssembly (core/crypto/wasm) is what its C sources compile to
 )
 
 if [[ "${1:-}" == --app ]]; then

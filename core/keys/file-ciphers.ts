@@ -101,7 +101,7 @@ const chachaPoly: FileCipher = {
   blockSize: 8,
   tagLength: 16,
   decrypt(key, _iv, data, tag) {
-    const stream = chachaFactory(resolveBackend('chacha20'))(key.subarray(0, 32), 0);
+    const stream = chachaFactory(resolveBackend('chacha20'))(key.subarray(0, 32))(0);
     const block0 = stream.xor(new Uint8Array(64));
     const expected = poly1305(data, block0.subarray(0, 32));
     wipe(block0);

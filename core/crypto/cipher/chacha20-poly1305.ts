@@ -12,13 +12,14 @@
  * blockSize is 8 and the length is outside the padded part (the packet is not block-aligned
  * for the cipher, only for the padding rule).
  *
- * Backends: ChaCha20 from node:crypto or @noble (chacha20.ts); Poly1305 is this project's
- * float64 implementation (poly1305.ts), except under a forced 'noble' backend, which uses
- * @noble/ciphers throughout so that tests can cross-check the two paths.
+ * Backends: ChaCha20 from node:crypto or @noble (chacha20.ts). Poly1305 is this project's
+ * WebAssembly module (../wasm/poly1305.ts), or its float64 JavaScript (poly1305.ts) where
+ * WebAssembly is missing; a forced 'noble' backend uses @noble/ciphers throughout so that
+ * tests can cross-check the two paths.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { MacError, ProtocolError } from '../../errors.js';
-import { wipe } from '../../wire/bytes.js';
+import { concatBytes, wipe } from '../../wire/bytes.js';
 import type { ResolvedBackend } from '../backend.js';
 import { chachaFactory, type ChaChaFactory } from './chacha20.js';
 import {
@@ -30,6 +31,7 @@ import {
   inspectCustom,
   readUint32,
 } from './common.js';
+import { wasmPoly1305, type Poly1305 } from '../wasm/poly1305.js';
 import { poly1305, poly1305Noble } from './poly1305.js';
 import type { CipherInfo, CryptoBackend, PacketOpener, PacketSealer } from './types.js';
 
@@ -46,14 +48,24 @@ const TAG = 16;
 /** Block 0 of the K_2 stream: its first 32 bytes are the Poly1305 key, the rest is unused. */
 const BLOCK0 = new Uint8Array(64);
 
+/** A one-message Poly1305 as a parts one: the parts are joined first (rarely more than one). */
+function overJoined(mac: (msg: Uint8Array, key: Uint8Array) => Uint8Array): Poly1305 {
+  return (parts, key) =>
+    mac(parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts), key);
+}
+
+const nobleParts = overJoined(poly1305Noble);
+const defaultParts = wasmPoly1305 ?? overJoined(poly1305);
+
 abstract class ChaChaPolyBase {
   readonly blockSize = 8;
   readonly lengthOutsideBlocks = true;
   readonly overhead = TAG;
   protected readonly mainKey: Uint8Array;
   protected readonly headerKey: Uint8Array;
-  protected readonly stream: ChaChaFactory;
-  protected readonly poly1305: (msg: Uint8Array, key: Uint8Array) => Uint8Array;
+  protected readonly headerStream: ChaChaFactory;
+  protected readonly mainStream: ChaChaFactory;
+  protected readonly poly1305: Poly1305;
   readonly #label: string;
 
   /** `requested` is the caller's backend choice, `chacha` what it resolved to for ChaCha20. */
@@ -61,8 +73,10 @@ abstract class ChaChaPolyBase {
     if (key.length < 64) throw new RangeError(`${NAME}: key needs 64 bytes, got ${key.length}`);
     this.mainKey = copyBytes(key, 0, 32);
     this.headerKey = copyBytes(key, 32, 64);
-    this.stream = chachaFactory(chacha);
-    this.poly1305 = requested === 'noble' ? poly1305Noble : poly1305;
+    const streams = chachaFactory(chacha);
+    this.headerStream = streams(this.headerKey);
+    this.mainStream = streams(this.mainKey);
+    this.poly1305 = requested === 'noble' ? nobleParts : defaultParts;
     this.#label = `${role}(${NAME}, ${chacha})`;
   }
 
@@ -81,16 +95,29 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
   }
 
   seal(seq: number, packet: Uint8Array): Uint8Array {
-    checkSeq(seq);
-    const len = checkPlainPacket(packet, this.blockSize, true);
-    const out = new Uint8Array(4 + len + TAG);
-    out.set(this.stream(this.headerKey, seq).xor(packet.subarray(0, 4)), 0);
-    const main = this.stream(this.mainKey, seq);
-    const block0 = main.xor(BLOCK0);
-    out.set(main.xor(packet.subarray(4)), 4);
-    out.set(this.poly1305(out.subarray(0, 4 + len), block0.subarray(0, 32)), 4 + len);
-    wipe(block0);
+    const [length, ciphertext, tag] = this.sealParts(seq, packet) as [
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+    ];
+    const out = new Uint8Array(length.length + ciphertext.length + TAG);
+    out.set(length, 0);
+    out.set(ciphertext, length.length);
+    out.set(tag, length.length + ciphertext.length);
     return out;
+  }
+
+  /** seal()'s bytes as encrypted length ‖ ciphertext ‖ tag, without the copy that joins them. */
+  sealParts(seq: number, packet: Uint8Array): Uint8Array[] {
+    checkSeq(seq);
+    checkPlainPacket(packet, this.blockSize, true);
+    const length = this.headerStream(seq).xor(packet.subarray(0, 4));
+    const main = this.mainStream(seq);
+    const block0 = main.xor(BLOCK0);
+    const ciphertext = main.xor(packet.subarray(4));
+    const tag = this.poly1305([length, ciphertext], block0.subarray(0, 32));
+    wipe(block0);
+    return [length, ciphertext, tag];
   }
 }
 
@@ -106,7 +133,7 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
   packetLength(seq: number, header: Uint8Array): number {
     checkSeq(seq);
     checkHeader(header, 4);
-    const length = readUint32(this.stream(this.headerKey, seq).xor(header.subarray(0, 4)));
+    const length = readUint32(this.headerStream(seq).xor(header.subarray(0, 4)));
     this.#last = { seq, encrypted: readUint32(header), length };
     return length;
   }
@@ -119,11 +146,11 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
     const len =
       last !== undefined && last.seq === seq && last.encrypted === readUint32(wire)
         ? last.length
-        : readUint32(this.stream(this.headerKey, seq).xor(wire.subarray(0, 4)));
+        : readUint32(this.headerStream(seq).xor(wire.subarray(0, 4)));
     checkWirePacket(wire, len, this.blockSize, true, TAG);
-    const main = this.stream(this.mainKey, seq);
+    const main = this.mainStream(seq);
     const block0 = main.xor(BLOCK0);
-    const expected = this.poly1305(wire.subarray(0, 4 + len), block0.subarray(0, 32));
+    const expected = this.poly1305([wire.subarray(0, 4 + len)], block0.subarray(0, 32));
     wipe(block0);
     if (!timingSafeEqual(expected, wire.subarray(4 + len))) {
       throw new MacError(`${NAME}: packet authentication failed`, { seq });

@@ -8,6 +8,7 @@ import { createCipheriv } from 'node:crypto';
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import { chachaFactory } from '../../../core/crypto/cipher/chacha20.js';
 import { poly1305, poly1305Noble } from '../../../core/crypto/cipher/poly1305.js';
+import { wasmPoly1305 } from '../../../core/crypto/wasm/poly1305.js';
 import { gcmPrimitive } from '../../../core/crypto/cipher/aes-gcm.js';
 import {
   addToCounter,
@@ -24,7 +25,7 @@ const seqKey = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b
 
 test('ChaCha20 stream: RFC 8439 A.1 blocks 0 and 1 (zero key, zero nonce)', () => {
   for (const be of backends) {
-    const s = chachaFactory(be)(new Uint8Array(32), 0);
+    const s = chachaFactory(be)(new Uint8Array(32))(0);
     assert.equal(
       toHex(s.xor(new Uint8Array(64))),
       '76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7' +
@@ -42,7 +43,7 @@ test('ChaCha20 stream: RFC 8439 A.1 blocks 0 and 1 (zero key, zero nonce)', () =
 
 test('ChaCha20 stream: RFC 8439 A.1 #5 is sequence number 2 (nonce 00…02)', () => {
   for (const be of backends) {
-    const s = chachaFactory(be)(new Uint8Array(32), 2);
+    const s = chachaFactory(be)(new Uint8Array(32))(2);
     assert.equal(
       toHex(s.xor(new Uint8Array(64))),
       'c2c64d378cd536374ae204b9ef933fcd1a8b2288b3dfa49672ab765b54ee27c7' +
@@ -91,8 +92,8 @@ test(
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.uint8Array({ maxLength: 300 }),
         (key, seq, data) => {
-          const a = chachaFactory('noble')(key, seq);
-          const b = chachaFactory('node')(key, seq);
+          const a = chachaFactory('noble')(key)(seq);
+          const b = chachaFactory('node')(key)(seq);
           assert.equal(toHex(b.xor(new Uint8Array(64))), toHex(a.xor(new Uint8Array(64))));
           assert.equal(toHex(b.xor(data)), toHex(a.xor(data)));
         },
@@ -151,15 +152,18 @@ test('Poly1305: RFC 8439 §2.5.2 and A.3 vectors (float64 and noble)', () => {
   }
 });
 
-test('Poly1305: float64 implementation equals noble on random and extreme inputs', () => {
+/** Random bytes, or runs of the values that stress carries (0x00, 0xff, 0xfe, 0x01, 0x80). */
+function extremeBytes(min: number, max: number): fc.Arbitrary<Uint8Array> {
   const byte = fc.constantFrom(0x00, 0xff, 0xfe, 0x01, 0x80);
-  const extreme = (min: number, max: number) =>
-    fc.oneof(
-      fc.uint8Array({ minLength: min, maxLength: max }),
-      fc.array(byte, { minLength: min, maxLength: max }).map((a) => Uint8Array.from(a)),
-    );
+  return fc.oneof(
+    fc.uint8Array({ minLength: min, maxLength: max }),
+    fc.array(byte, { minLength: min, maxLength: max }).map((a) => Uint8Array.from(a)),
+  );
+}
+
+test('Poly1305: float64 implementation equals noble on random and extreme inputs', () => {
   fc.assert(
-    fc.property(extreme(32, 32), extreme(0, 700), (key, msg) => {
+    fc.property(extremeBytes(32, 32), extremeBytes(0, 700), (key, msg) => {
       assert.equal(toHex(poly1305(msg, key)), toHex(poly1305Noble(msg, key)));
     }),
     { numRuns: 2000 },
@@ -174,6 +178,39 @@ test('Poly1305: float64 implementation equals noble on random and extreme inputs
   const key = fromHex('ffffff0ffcffff0ffcffff0ffcffff0f' + 'ff'.repeat(16));
   const msg = new Uint8Array(256 * 1024 + 13).fill(0xff);
   assert.equal(toHex(poly1305(msg, key)), toHex(poly1305Noble(msg, key)));
+});
+
+test('Poly1305 in WebAssembly: loaded, and equal to noble on vectors, splits and extremes', () => {
+  const wasm = wasmPoly1305;
+  assert.ok(wasm, 'the WebAssembly Poly1305 passed its load-time self-test');
+  for (const [name, key, msg, tag] of polyVectors) {
+    assert.equal(toHex(wasm([fromHex(msg)], fromHex(key))), tag, `wasm ${name}`);
+  }
+  fc.assert(
+    fc.property(extremeBytes(32, 32), extremeBytes(0, 700), fc.nat(), (key, msg, cut) => {
+      // the same message as one part and as two, cut anywhere
+      const at = msg.length === 0 ? 0 : cut % (msg.length + 1);
+      const want = toHex(poly1305Noble(msg, key));
+      assert.equal(toHex(wasm([msg], key)), want);
+      assert.equal(toHex(wasm([msg.subarray(0, at), msg.subarray(at)], key)), want);
+    }),
+    { numRuns: 2000 },
+  );
+  const rnd = fromHex('d3f1a0c5e6b7984a3b2c1d0e0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c');
+  for (let n = 0; n <= 130; n++) {
+    const msg = Uint8Array.from({ length: n }, (_, i) => (i * 167 + n) & 0xff);
+    assert.equal(toHex(wasm([msg], rnd)), toHex(poly1305Noble(msg, rnd)), `length ${n}`);
+  }
+  // All ones under the largest clamped r, longer than any packet: the module's memory grows,
+  // and the 64-bit product sums are at their largest.
+  const key = fromHex('ffffff0ffcffff0ffcffff0ffcffff0f' + 'ff'.repeat(16));
+  const msg = new Uint8Array(1024 * 1024 + 13).fill(0xff);
+  assert.equal(toHex(wasm([msg], key)), toHex(poly1305Noble(msg, key)));
+  // and a short message afterwards still works in the grown memory
+  assert.equal(
+    toHex(wasm([msg.subarray(0, 5)], key)),
+    toHex(poly1305Noble(msg.subarray(0, 5), key)),
+  );
 });
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 4 (AES-128) and 16
