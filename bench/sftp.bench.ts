@@ -8,7 +8,8 @@
  *     its best (socket setNoDelay(true), 255 KiB chunks).
  * Every timing includes connecting and authenticating; every result is checked by size.
  * Prints MB/s (10^6 bytes per second) and each contender's ratio to OpenSSH `sftp`.
- * A benchmark, not a test: nothing here fails on speed. BENCH_SFTP_MB=256 for a quicker run.
+ * A benchmark, not a test: nothing here fails on speed. BENCH_SFTP_MB=256 for a quicker run;
+ * BENCH_SFTP_REPS (default 3) rounds, reported as medians.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -33,10 +34,12 @@ import { startOpenSsh } from '../test/interop/harness/index.js';
 import { connect } from '../core/client/connect.js';
 import { openSftp } from '../core/sftp/client.js';
 import { download, upload } from '../core/sftp/transfer/index.js';
+import { applyRuntimeTuning } from '../core/runtime-tuning.js';
 
 const exec = promisify(execFile);
 const BIG_MB = Number(process.env['BENCH_SFTP_MB'] ?? 1024);
 const BIG = BIG_MB * 1024 * 1024;
+const REPS = Math.max(1, Number(process.env['BENCH_SFTP_REPS'] ?? 3));
 const TREE_FILES = 2000;
 const TREE_BYTES = 100 * 1000 * 1000;
 const CIPHERS = ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'];
@@ -279,7 +282,44 @@ function rows(kind: 'file down' | 'file up' | 'tree down' | 'tree up'): Row[] {
   ];
 }
 
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1
+    ? (v[mid] as number)
+    : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+/** One timed transfer: its MB/s, or a note saying why it has none. */
+async function timeOnce(
+  f: Fixture,
+  row: Row,
+  cipher: string,
+  kind: 'file down' | 'file up' | 'tree down' | 'tree up',
+  bytes: number,
+): Promise<number | string> {
+  const out = join(f.dir, 'out');
+  rmSync(out, { recursive: true, force: true });
+  if (kind === 'tree up') mkdirSync(out); // the remote side is this machine too
+  const target = kind === 'tree up' ? join(out, 'tree') : out;
+  // every contender starts with no dirty pages from the one before it being written back
+  execFileSync('sync');
+  const t0 = performance.now();
+  try {
+    await row.run(f, cipher, target);
+    const got = kind.startsWith('tree') ? treeSize(target) : statSync(target).size;
+    if (got !== bytes) return ` (WRONG SIZE ${got})`;
+  } catch (e) {
+    return ` (FAILED: ${e instanceof Error ? e.message : String(e)})`;
+  }
+  return bytes / ((performance.now() - t0) / 1000) / 1e6;
+}
+
 export async function run(): Promise<void> {
+  // Keyway runs in this process, as in the app: with the app's V8 settings (ssh2, in the same
+  // process, gets them too)
+  applyRuntimeTuning();
   const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-sftp-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
   const line = readFileSync(join(dir, 'id.pub'), 'utf8').trim();
@@ -299,36 +339,39 @@ export async function run(): Promise<void> {
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; node ${process.version}; ` +
         `file ${BIG_MB} MiB, tree ${TREE_FILES} files / ${(treeBytes / 1e6).toFixed(0)} MB`,
     );
+    console.log(
+      `each figure is the median of ${REPS} runs (range in brackets); the contenders take ` +
+        'turns within a round, in an order that rotates from round to round',
+    );
     for (const cipher of CIPHERS) {
       console.log(`\n### ${cipher}`);
       console.log('| transfer | contender | MB/s | × OpenSSH sftp |');
       console.log('|---|---|---:|---:|');
       for (const kind of ['file down', 'file up', 'tree down', 'tree up'] as const) {
         const bytes = kind.startsWith('tree') ? treeBytes : BIG;
-        let base = NaN;
-        for (const row of rows(kind)) {
-          const out = join(dir, 'out');
-          rmSync(out, { recursive: true, force: true });
-          if (kind === 'tree up') mkdirSync(out); // the remote side is this machine too
-          const target = kind === 'tree up' ? join(out, 'tree') : out;
-          // every contender starts with no dirty pages from the one before it being written back
-          execFileSync('sync');
-          const t0 = performance.now();
-          let note = '';
-          try {
-            await row.run(f, cipher, target);
-            const got = kind.startsWith('tree') ? treeSize(target) : statSync(target).size;
-            if (got !== bytes) note = ` (WRONG SIZE ${got})`;
-          } catch (e) {
-            note = ` (FAILED: ${e instanceof Error ? e.message : String(e)})`;
+        const list = rows(kind);
+        const rates = list.map(() => [] as number[]);
+        const notes = list.map(() => '');
+        for (let rep = 0; rep < REPS; rep++) {
+          for (let k = 0; k < list.length; k++) {
+            const i = (k + rep) % list.length;
+            const row = list[i] as Row;
+            const rate = await timeOnce(f, row, cipher, kind, bytes);
+            if (typeof rate === 'string') notes[i] = rate;
+            else rates[i]?.push(rate);
           }
-          const seconds = (performance.now() - t0) / 1000;
-          const rate = note ? NaN : bytes / seconds / 1e6;
-          if (row.name === 'OpenSSH sftp') base = rate;
-          console.log(
-            `| ${kind} | ${row.name}${note} | ${rate.toFixed(0)} | ${(rate / base).toFixed(2)} |`,
-          );
         }
+        const medians = rates.map((r) => median(r));
+        const base = medians[0] ?? NaN;
+        list.forEach((row, i) => {
+          const r = rates[i] ?? [];
+          const range =
+            r.length > 1 ? ` [${Math.min(...r).toFixed(0)}–${Math.max(...r).toFixed(0)}]` : '';
+          const m = medians[i] ?? NaN;
+          console.log(
+            `| ${kind} | ${row.name}${notes[i] ?? ''} | ${m.toFixed(0)}${range} | ${(m / base).toFixed(2)} |`,
+          );
+        });
       }
     }
   } finally {

@@ -16,6 +16,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appDataDir } from '../core/config/app-dirs.js';
 import { startLocalDemo, type LocalDemo } from '../core/service/demo/local-demo.js';
+import { applyRuntimeTuning } from '../core/runtime-tuning.js';
 import { createService } from '../core/service/service.js';
 import { DEFAULT_UI_DIR, parseWebArgs } from '../core/service/web/main.js';
 import { startWebHost } from '../core/service/web/web-host.js';
@@ -68,6 +69,7 @@ function stopSignal(): Promise<void> {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function browserHost(demo: LocalDemo, args: DemoArgs): Promise<void> {
+  applyRuntimeTuning();
   const service = createService({ onWarning: (m) => process.stderr.write(`keyway: ${m}\n`) });
   const host = await startWebHost({ service, port: args.port, uiDir: DEFAULT_UI_DIR }).catch(
     (e: unknown) => {

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appDataDir } from '../core/config/app-dirs.js';
+import { applyRuntimeTuning } from '../core/runtime-tuning.js';
 import { createService, type Service } from '../core/service/service.js';
 import { APP_SCHEME, APP_URL, externalUrlAllowed, serveAppRequest } from './app-protocol.js';
 import { downloadForDrag } from './drag-out.js';
@@ -75,6 +76,8 @@ function openMainWindow(service: Service, tempRoot: string): void {
   });
   void win.loadURL(APP_URL);
 }
+
+applyRuntimeTuning();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

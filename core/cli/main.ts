@@ -10,6 +10,7 @@ import { sftpMain } from './sftp.js';
 import { sshMain } from './ssh.js';
 import { sshdMain } from './sshd.js';
 import { UsageError } from './args.js';
+import { applyRuntimeTuning } from '../runtime-tuning.js';
 
 const USAGE = `usage: keyway <command> [options]
 
@@ -61,6 +62,7 @@ const commands: Record<string, Main> = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  applyRuntimeTuning();
   const io = {
     out: (l: string) => process.stdout.write(l + '\n'),
     err: (l: string) => process.stderr.write(l + '\n'),

@@ -5,6 +5,7 @@
  * unless --ui-dir names another directory.
  */
 import { fileURLToPath } from 'node:url';
+import { applyRuntimeTuning } from '../../runtime-tuning.js';
 import { createService } from '../service.js';
 import { startWebHost } from './web-host.js';
 
@@ -39,6 +40,7 @@ export function parseWebArgs(argv: readonly string[]): WebArgs {
 }
 
 async function main(): Promise<void> {
+  applyRuntimeTuning();
   let args: WebArgs;
   try {
     args = parseWebArgs(process.argv.slice(2));
