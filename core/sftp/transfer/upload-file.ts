@@ -45,6 +45,7 @@ export async function uploadFile(
     return 0;
   }
 
+  // the local file opens first: a local error must not have truncated the remote file
   const fh = await local.open(localPath, 'r');
   let h: SftpHandle;
   try {
@@ -81,15 +82,18 @@ export async function uploadFile(
     }
     throw e;
   }
-  await fh.close().catch(() => {});
-  await finishRemote(
-    client,
-    h,
-    remote,
-    ctx.preserve ? finalAttrs : null,
-    offset + sent,
-    `upload ${localPath} to ${remote}`,
-  );
+  // the local close overlaps the remote round trip
+  await Promise.all([
+    fh.close().catch(() => {}),
+    finishRemote(
+      client,
+      h,
+      remote,
+      ctx.preserve ? finalAttrs : null,
+      offset + sent,
+      `upload ${localPath} to ${remote}`,
+    ),
+  ]);
   fp.done();
   ctx.onFileDone?.(localPath, sent);
   return sent;
