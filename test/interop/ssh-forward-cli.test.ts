@@ -27,7 +27,7 @@ import { runKeyway } from '../support/keyway-bin.js';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { startXvfb } from '../support/xvfb.js';
-import { waitFor } from '../support/wait.js';
+import { acceptingUnix, waitFor } from '../support/wait.js';
 import {
   freePort,
   startAgent,
@@ -245,6 +245,7 @@ for (const [name, t] of [
       const isSocket = (): boolean => existsSync(path) && statSync(path).isSocket();
       await waitFor(() => isSocket() || r.child.exitCode !== null, 'the socket', 30_000);
       assert.ok(isSocket(), r.err());
+      await acceptingUnix(path);
       assert.equal(await echoed(path, 'through -R path'), 'through -R path');
     } finally {
       await r.stop();

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { freePort } from './harness/index.js';
-import { waitFor } from '../support/wait.js';
+import { acceptingUnix, waitFor } from '../support/wait.js';
 
 const me = userInfo().username;
 let dir = '';
@@ -232,6 +232,7 @@ async function socketAt(path: string, c: ChildProcess, err: () => string): Promi
   };
   await waitFor(() => isSocket() || c.exitCode !== null, `a socket at ${path}`);
   assert.ok(isSocket(), `ssh exited (${c.exitCode}): ${err()} ${server.err().slice(-2000)}`);
+  await acceptingUnix(path);
 }
 
 test('ssh -L localport:/socket: 8 MiB to a Unix echo server on the server side', async () => {

@@ -1,5 +1,6 @@
 /** Waiting in tests for something to happen, without fixed sleeps a loaded machine outruns. */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 
 /** Polls `cond` every 5 ms; fails after `ms` (default 10 s) naming `what`. */
 export async function waitFor(cond: () => boolean, what = 'condition', ms = 10_000): Promise<void> {
@@ -7,5 +8,27 @@ export async function waitFor(cond: () => boolean, what = 'condition', ms = 10_0
   while (!cond()) {
     if (Date.now() > until) assert.fail(`${what}: not reached in ${ms} ms`);
     await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * Until the Unix socket at `path` accepts a connection. Its file exists from the listener's
+ * bind(), a moment before listen(), and a connect in between is refused; tests that saw the
+ * file and connected at once failed now and then under load.
+ */
+export async function acceptingUnix(path: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ path });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) assert.fail(`${path}: no connection accepted in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
