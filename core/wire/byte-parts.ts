@@ -1,3 +1,5 @@
+import { concatBytes } from './bytes.js';
+
 /**
  * A run of bytes held as the list of views it arrived in (ByteParts), so bulk data can travel
  * from the socket to a file without being joined into one buffer: the helpers measure, cut
@@ -29,12 +31,5 @@ export function sliceParts(parts: ByteParts, start: number, end = Infinity): Uin
 
 /** One buffer of the parts: the part itself when there is one, else a copy of them all. */
 export function joinParts(parts: ByteParts): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(partsLength(parts));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
 }

@@ -19,6 +19,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { MacError, ProtocolError } from '../../errors.js';
+import { joinParts } from '../../wire/byte-parts.js';
 import { concatBytes, wipe } from '../../wire/bytes.js';
 import type { ResolvedBackend } from '../backend.js';
 import { chachaFactory, type ChaChaFactory } from './chacha20.js';
@@ -50,8 +51,7 @@ const BLOCK0 = new Uint8Array(64);
 
 /** A one-message Poly1305 as a parts one: the parts are joined first (rarely more than one). */
 function overJoined(mac: (msg: Uint8Array, key: Uint8Array) => Uint8Array): Poly1305 {
-  return (parts, key) =>
-    mac(parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts), key);
+  return (parts, key) => mac(joinParts(parts), key);
 }
 
 const nobleParts = overJoined(poly1305Noble);
@@ -95,16 +95,7 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
   }
 
   seal(seq: number, packet: Uint8Array): Uint8Array {
-    const [length, ciphertext, tag] = this.sealParts(seq, packet) as [
-      Uint8Array,
-      Uint8Array,
-      Uint8Array,
-    ];
-    const out = new Uint8Array(length.length + ciphertext.length + TAG);
-    out.set(length, 0);
-    out.set(ciphertext, length.length);
-    out.set(tag, length.length + ciphertext.length);
-    return out;
+    return concatBytes(...this.sealParts(seq, packet));
   }
 
   /** seal()'s bytes as encrypted length ‖ ciphertext ‖ tag, without the copy that joins them. */

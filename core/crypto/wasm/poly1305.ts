@@ -9,10 +9,12 @@
  * them first, into the module's memory, which grows to the largest message seen (bounded by
  * the packet size the transport accepts).
  */
+import { partsLength, type ByteParts } from '../../wire/byte-parts.js';
+import { fromHex, toHex } from '../../wire/bytes.js';
 import { WASM_BASE64 } from './poly1305-wasm.js';
 
 /** The tag of the concatenation of `parts` under the 32-byte one-time `key`. */
-export type Poly1305 = (parts: readonly Uint8Array[], key: Uint8Array) => Uint8Array;
+export type Poly1305 = (parts: ByteParts, key: Uint8Array) => Uint8Array;
 
 /** The part of the WebAssembly API used here (core's compile target has no DOM types). */
 interface WasmApi {
@@ -43,8 +45,7 @@ function instantiate(): Poly1305 {
   return (parts, key) => {
     if (key.length !== 32)
       throw new RangeError(`poly1305: key must be 32 bytes, got ${key.length}`);
-    let length = 0;
-    for (const p of parts) length += p.length;
+    const length = partsLength(parts);
     const end = MSG + length;
     if (end > heap.length) {
       ex.memory.grow(Math.ceil((end - heap.length) / PAGE));
@@ -63,19 +64,14 @@ function instantiate(): Poly1305 {
   };
 }
 
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
-
 /**
  * RFC 8439 §2.5.2 (34 bytes: a two-block step and a partial block), and its first 17 bytes
  * (one block and a partial one; tag from @noble/ciphers).
  */
 function selfTest(p: Poly1305): boolean {
-  const key = hex('85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b');
+  const key = fromHex('85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b');
   const msg = new TextEncoder().encode('Cryptographic Forum Research Group');
-  const ok = (m: Uint8Array, want: string) =>
-    Array.from(p([m], key), (b) => b.toString(16).padStart(2, '0')).join('') === want;
+  const ok = (m: Uint8Array, want: string) => toHex(p([m], key)) === want;
   return (
     ok(msg, 'a8061dc1305136c6c22b8baf0c0127a9') &&
     ok(msg.subarray(0, 17), 'cf08de7399e44923fc2b568debef0eec')
