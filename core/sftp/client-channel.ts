@@ -9,9 +9,17 @@
  * no pending request, or a reply of the wrong type ends the session with SftpProtocolError,
  * which is also what the affected requests reject with. The stream ending under us rejects
  * them with SftpConnectionLostError.
+ *
+ * Requests made in one turn of the event loop leave together: they are gathered and written
+ * as one chunk when the turn ends (process.nextTick, after the promise continuations that
+ * made them), so a channel carries them in one CHANNEL_DATA packet rather than one each. A
+ * tree transfer's FSETSTAT and CLOSE, or the READs a reply lets the pipeline send, then cost
+ * one sealed packet and one socket write. A WRITE's data beyond SMALL_WRITE goes on its own,
+ * never copied, after the gathered requests and its header.
  */
 import type { Readable, Writable } from 'node:stream';
 import { joinParts, type ByteParts } from '../wire/byte-parts.js';
+import { concatBytes } from '../wire/bytes.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 import { PacketType, SFTP_VERSION, StatusCode } from './constants.js';
@@ -55,6 +63,12 @@ const typeName = (t: number): string => TYPE_NAMES[t] ?? `type ${t}`;
 /** A WRITE header's fixed part: length, type, id, handle length, offset, data length. */
 const WRITE_FIXED = 4 + 1 + 4 + 4 + 8 + 4;
 
+/** WRITE data up to this size is gathered (copied once) with its header and other requests. */
+const SMALL_WRITE = 64 * 1024;
+
+/** Gathered requests are written at once when they reach this size. */
+const BATCH_LIMIT = 64 * 1024;
+
 export class SftpChannel {
   /** Resolves once, when the session ends: null when we ended it, else why it ended. */
   readonly closed: Promise<SftpError | null>;
@@ -71,6 +85,10 @@ export class SftpChannel {
   /** writable.write() returned false and 'drain' has not come yet. */
   private blocked = false;
   private drainWaiters: (() => void)[] = [];
+  /** Requests of this turn of the event loop, not yet written. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private flushQueued = false;
 
   constructor(stream: SftpStream) {
     this.stream = stream;
@@ -170,7 +188,10 @@ export class SftpChannel {
         reject,
       });
       this.write(w.toBytes());
-      if (data.length > 0) this.write(data);
+      if (data.length === 0) return;
+      if (data.length <= SMALL_WRITE) return this.write(data);
+      this.flush();
+      this.writeNow(data);
     });
   }
 
@@ -200,6 +221,8 @@ export class SftpChannel {
     this.pending.clear();
     for (const p of waiting) p.reject(pendingError);
     this.wake();
+    // what was asked before the end still goes out, as if it had been written at once
+    this.flush();
     try {
       this.stream.close();
     } catch {
@@ -220,7 +243,32 @@ export class SftpChannel {
     return id;
   }
 
+  /** Gathers one request's bytes, to be written when this turn of the event loop ends. */
   private write(bytes: Uint8Array): void {
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    if (this.batchBytes >= BATCH_LIMIT) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushTurn);
+    }
+  }
+
+  private readonly flushTurn = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
+
+  /** Writes the gathered requests now, as one chunk. */
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.writeNow(batch.length === 1 ? (batch[0] as Uint8Array) : concatBytes(...batch));
+  }
+
+  private writeNow(bytes: Uint8Array): void {
     if (!this.stream.writable.write(bytes)) this.blocked = true;
   }
 

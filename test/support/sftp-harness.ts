@@ -148,3 +148,24 @@ export function errnoError(code: string, syscall: string, path?: string): NodeJS
   if (path !== undefined) e.path = path;
   return e;
 }
+
+/** A method of SftpClient, bound to it, as spyClient() hands it over. */
+export type ClientMethod = (...args: never[]) => unknown;
+
+/**
+ * `c` with some methods replaced: `wrap` sees each method's name and the method bound to `c`,
+ * and returns its replacement, or undefined to leave it as it is.
+ */
+export function spyClient(
+  c: SftpClient,
+  wrap: (name: string | symbol, method: ClientMethod) => ClientMethod | undefined,
+): SftpClient {
+  return new Proxy(c, {
+    get(target, k) {
+      const v: unknown = Reflect.get(target, k, target);
+      if (typeof v !== 'function') return v;
+      const bound = (v as ClientMethod).bind(target) as ClientMethod;
+      return wrap(k, bound) ?? bound;
+    },
+  });
+}

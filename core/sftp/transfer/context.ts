@@ -22,6 +22,8 @@ export interface TransferContext {
   readonly signal: AbortSignal | undefined;
   readonly progress: ProgressTracker;
   readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
+  /** The local umask, read once per call (on first use). */
+  umask(): number;
 }
 
 export function transferContext(client: SftpClient, o: TransferOptions): TransferContext {
@@ -33,9 +35,11 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
   if (symlinks !== 'preserve' && symlinks !== 'follow' && symlinks !== 'skip') {
     throw new RangeError(`unknown symlink policy '${String(symlinks)}'`);
   }
+  const local = o.local ?? nodeLocalFs;
+  let umask: number | undefined;
   return {
     client,
-    local: o.local ?? nodeLocalFs,
+    local,
     recursive: o.recursive === true,
     preserve: o.preserve === true,
     resume: o.resume === true,
@@ -44,6 +48,7 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
     signal: o.signal,
     progress: new ProgressTracker(o.onProgress),
     onFileDone: o.onFileDone,
+    umask: () => (umask ??= local.umask()),
   };
 }
 

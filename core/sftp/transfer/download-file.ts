@@ -1,11 +1,15 @@
 /**
  * One regular remote file to a local path, as OpenSSH's sftp-client.c sftp_download behaves,
- * but never writing half a file over the target: bytes go to `<target>.part` (created 0600,
- * beside the target), written positionally from the pipelined reader's in-order sink, each
- * reply's data with one writev of the views it arrived in (each write awaited, which is the
- * backpressure; a short write continues with the rest), and only a complete file whose size verifies is
- * renamed over the target. A failure, a cancel or a local write error (ENOSPC) leaves the old
- * target as it was and the .part for a resume.
+ * but never writing half a file over the target: bytes go to `<target>.part` beside it,
+ * written positionally from the pipelined reader's in-order sink, each reply's data with one
+ * writev of the views it arrived in (each write awaited, which is the backpressure; a short
+ * write continues with the rest), and only a complete file whose size verifies is renamed
+ * over the target. A failure, a cancel or a local write error (ENOSPC) leaves the old target
+ * as it was and the .part for a resume.
+ *
+ * A .part that will replace a file is created 0600 (the file it replaces may be private) and
+ * gets its mode when complete; a new file's .part is created with its final mode, as OpenSSH
+ * creates the file itself, when open() gives that mode exactly under the umask.
  *
  * Resume (reget): continue `<target>.part` from its size; with no .part but a target smaller
  * than the remote, continue a copy of the target (OpenSSH would append to it in place). A
@@ -16,9 +20,10 @@
  * mode and a new file gets the remote's bits under the umask.
  */
 import { constants as fsc } from 'node:fs';
-import { sliceParts } from '../../wire/byte-parts.js';
+import { partsLength, sliceParts, type ByteParts } from '../../wire/byte-parts.js';
 import type { FileAttributes } from '../attrs.js';
 import type { SftpHandle } from '../client.js';
+import { SftpProtocolError } from '../errors.js';
 import { pipelinedRead } from '../pipeline.js';
 import { checkCancelled, type TransferContext } from './context.js';
 import { TransferError, causeText } from './errors.js';
@@ -30,20 +35,29 @@ type Start =
   | { readonly from: 'fresh'; readonly offset: 0 }
   | { readonly from: 'part' | 'target'; readonly offset: number };
 
-/** Downloads `remote` (a regular file with these attributes) to `target`; the bytes moved. */
+/**
+ * Downloads `remote` (a regular file with these attributes) to `target`; the bytes moved.
+ * `fresh`: the caller made target's directory just now, so neither the target nor a .part is
+ * there to look for.
+ */
 export async function downloadFile(
   ctx: TransferContext,
   remote: string,
   target: string,
   attrs: FileAttributes,
+  fresh = false,
 ): Promise<number> {
   const { client, local } = ctx;
   checkCancelled(ctx);
   const size = attrs.size ?? null;
   const part = target + PART_SUFFIX;
-  const existing = await statOrNull(local, target, true);
-  const start = await resumePoint(ctx, part, existing, size);
+  const existing = fresh ? null : await statOrNull(local, target, true);
+  const start: Start = fresh
+    ? { from: 'fresh', offset: 0 }
+    : await resumePoint(ctx, part, existing, size);
   const finalMode = modeFor(ctx, attrs, existing);
+  // a new file's .part can be made with its final mode: the finished file shows the same
+  const createMode = existing === null && opensAs(ctx, finalMode) ? finalMode : PRIVATE;
 
   if (start.from !== 'fresh' && start.offset === size) {
     // already whole: a .part only needs its rename; a target is left as it is
@@ -61,7 +75,7 @@ export async function downloadFile(
   // the remote OPEN's round trip overlaps the local open
   const [opened, openedLocal] = await Promise.allSettled([
     client.open(remote, 'r'),
-    openPart(ctx, part, target, start),
+    openPart(ctx, part, target, start, createMode),
   ]);
   if (opened.status === 'rejected' || openedLocal.status === 'rejected') {
     if (opened.status === 'fulfilled') await client.close(opened.value).catch(() => {});
@@ -74,44 +88,112 @@ export async function downloadFile(
       ? opened.reason
       : (openedLocal as PromiseRejectedResult).reason;
   }
-  const h = opened.value;
   const fh = openedLocal.value;
+  /** The open remote handle; null once closed. */
+  let h: SftpHandle | null = opened.value;
 
   const fp = ctx.progress.startFile(remote, size, start.offset);
   let received = 0;
+  const sinkParts = async (parts: ByteParts, at: number, length: number): Promise<void> => {
+    let done = 0;
+    let rest = parts;
+    for (;;) {
+      const { bytesWritten } = await fh.writev(rest, at + done);
+      if (bytesWritten <= 0) throw new Error(`write ${part}: no bytes written`);
+      done += bytesWritten;
+      received += bytesWritten;
+      fp.advance(bytesWritten);
+      if (done >= length) break;
+      rest = sliceParts(rest, bytesWritten);
+    }
+  };
   try {
-    await pipelinedRead(client, h, {
-      offset: start.offset,
-      maxRequests: requestsFor(ctx, size, start.offset),
-      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-      sinkParts: async (parts, at, length) => {
-        let done = 0;
-        let rest = parts;
-        for (;;) {
-          const { bytesWritten } = await fh.writev(rest, at + done);
-          if (bytesWritten <= 0) throw new Error(`write ${part}: no bytes written`);
-          done += bytesWritten;
-          received += bytesWritten;
-          fp.advance(bytesWritten);
-          if (done >= length) break;
-          rest = sliceParts(rest, bytesWritten);
-        }
-      },
-    });
+    let at = start.offset;
+    if (size !== null && size - at <= client.limits.maxReadLength) {
+      const small = await readSmall(ctx, h, remote, at, size - at);
+      h = null;
+      for (const piece of small.pieces) {
+        await sinkParts(piece.parts, at, piece.length);
+        at += piece.length;
+      }
+      // short, shrunk or grown since its STAT: the rest as any file is read
+      if (!small.complete) h = await client.open(remote, 'r');
+    }
+    if (h !== null) {
+      await pipelinedRead(client, h, {
+        offset: at,
+        maxRequests: requestsFor(ctx, size, at),
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+        sinkParts,
+      });
+    }
     const whole = start.offset + received;
     await verifySize(ctx, remote, h, fh, part, start.from === 'fresh', whole, size);
-    await settleLocal(ctx, fh, finalMode, attrs);
+    await settleLocal(
+      ctx,
+      fh,
+      start.from === 'fresh' && createMode === finalMode ? null : finalMode,
+      attrs,
+    );
   } catch (e) {
-    await client.close(h).catch(() => {});
+    if (h !== null) await client.close(h).catch(() => {});
     await fh.close().catch(() => {});
     throw e;
   }
   // a read handle's CLOSE can only fail once the data is already here: its round trip
   // overlaps the rename
-  await Promise.all([client.close(h).catch(() => {}), local.rename(part, target)]);
+  await Promise.all([
+    h === null ? undefined : client.close(h).catch(() => {}),
+    local.rename(part, target),
+  ]);
   fp.done();
   ctx.onFileDone?.(remote, received);
   return received;
+}
+
+/** What readSmall() received: pieces in file order from its offset, and whether that is all. */
+interface SmallRead {
+  readonly pieces: { readonly parts: ByteParts; readonly length: number }[];
+  /** The file ended where its STAT said: nothing more to read. */
+  readonly complete: boolean;
+}
+
+/**
+ * A file whose rest (`length` bytes from `at`) fits one READ: that READ, a READ past it that
+ * should meet EOF, and the CLOSE go out together, since the server answers a handle's requests
+ * in order. One round trip after OPEN instead of two. `h` is closed when this returns; when
+ * the file turned out shorter or longer than its STAT, `complete` is false and the caller
+ * reads on from the pieces' end.
+ */
+async function readSmall(
+  ctx: TransferContext,
+  h: SftpHandle,
+  remote: string,
+  at: number,
+  length: number,
+): Promise<SmallRead> {
+  const { client } = ctx;
+  const chunk = client.limits.maxReadLength;
+  const [data, probe] = await Promise.allSettled([
+    length > 0 ? client.readParts(h, at, length) : Promise.resolve(null),
+    client.readParts(h, at + length, chunk),
+    client.close(h).catch(() => {}),
+  ]);
+  if (data.status === 'rejected') throw data.reason;
+  if (probe.status === 'rejected') throw probe.reason;
+  checkCancelled(ctx);
+  const dataLength = data.value === null ? 0 : partsLength(data.value);
+  const probeLength = probe.value === null ? 0 : partsLength(probe.value);
+  if (dataLength > length || probeLength > chunk) {
+    const [got, asked] = dataLength > length ? [dataLength, length] : [probeLength, chunk];
+    throw new SftpProtocolError(`read ${remote}: ${got} bytes where ${asked} were asked`);
+  }
+  const pieces: SmallRead['pieces'][number][] = [];
+  if (data.value !== null && dataLength > 0) pieces.push({ parts: data.value, length: dataLength });
+  if (dataLength < length) return { pieces, complete: false };
+  if (probe.value === null) return { pieces, complete: true };
+  if (probeLength > 0) pieces.push({ parts: probe.value, length: probeLength });
+  return { pieces, complete: false };
 }
 
 /**
@@ -154,23 +236,37 @@ async function resumePoint(
   return start;
 }
 
+/** A .part's mode until it is complete, when it replaces a file (which may be private). */
+const PRIVATE = 0o600;
+
+/**
+ * Whether open() creates a file with exactly this mode under the umask, one its owner can
+ * still read and write (a resume opens the .part again).
+ */
+function opensAs(ctx: TransferContext, mode: number): boolean {
+  return (mode & 0o600) === 0o600 && (mode & ~ctx.umask()) === mode;
+}
+
 /** The permission bits the finished file gets. */
 function modeFor(ctx: TransferContext, attrs: FileAttributes, existing: LocalStats | null): number {
   const remoteBits = (attrs.permissions ?? 0o666) & 0o777;
   if (ctx.preserve && attrs.permissions !== undefined) return remoteBits;
   if (existing?.isFile() === true) return existing.mode & 0o7777;
-  return remoteBits & ~ctx.local.umask() & 0o777;
+  return remoteBits & ~ctx.umask() & 0o777;
 }
 
-/** Mode and (with preserve) times on the .part, then close it: the rename publishes both. */
+/**
+ * Mode (null: it has it already) and (with preserve) times on the .part, then close it: the
+ * rename publishes both.
+ */
 async function settleLocal(
   ctx: TransferContext,
   fh: LocalFileHandle,
-  mode: number,
+  mode: number | null,
   attrs: FileAttributes,
 ): Promise<void> {
   try {
-    await fh.chmod(mode);
+    if (mode !== null) await fh.chmod(mode);
     if (ctx.preserve && attrs.atime !== undefined && attrs.mtime !== undefined) {
       await fh.utimes(attrs.atime, attrs.mtime);
     }
@@ -188,7 +284,7 @@ async function settleLocal(
 async function verifySize(
   ctx: TransferContext,
   remote: string,
-  h: SftpHandle,
+  h: SftpHandle | null,
   fh: LocalFileHandle,
   part: string,
   fresh: boolean,
@@ -203,7 +299,8 @@ async function verifySize(
   if (size === null || size === whole) return;
   let now: number | undefined;
   try {
-    now = (await ctx.client.fstat(h)).size;
+    // (a file read in one flight is closed already, but it ended where its STAT said)
+    now = (await (h === null ? ctx.client.stat(remote) : ctx.client.fstat(h))).size;
   } catch (e) {
     throw new TransferError(
       `download ${remote}: received ${whole} bytes of ${size}, and fstat failed: ${causeText(e)}`,
@@ -219,19 +316,20 @@ async function verifySize(
 
 /**
  * The .part to write: a copy of the target to continue, the existing .part, or a new one
- * (0600 until it is complete; O_EXCL, so a link planted under the .part's name is never followed; a stale .part is
- * removed and the create tried once more).
+ * (with `mode`; O_EXCL, so a link planted under the .part's name is never followed; a stale
+ * .part is removed and the create tried once more).
  */
 async function openPart(
   ctx: TransferContext,
   part: string,
   target: string,
   start: Start,
+  mode: number,
 ): Promise<LocalFileHandle> {
   const { local } = ctx;
   if (start.from === 'target') await local.copyFile(target, part);
   if (start.from !== 'fresh') return local.open(part, fsc.O_WRONLY);
-  const create = () => local.open(part, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  const create = () => local.open(part, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
   try {
     return await create();
   } catch (e) {

@@ -65,12 +65,12 @@ async function downloadTree(
   attrs: FileAttributes,
 ): Promise<TransferResult> {
   const plan: DownloadPlan = emptyPlan();
-  await walkRemote(ctx, src, dst, attrs, 0, plan);
+  await walkRemote(ctx, src, dst, attrs, plan);
   throwIfNoTop(plan);
   ctx.progress.setTotals(totalOf(plan.files.map((f) => f.attrs.size ?? null)), plan.files.length);
   return runTree(ctx, plan, {
     verb: 'download',
-    file: (f) => downloadFile(ctx, f.src, f.dst, f.attrs),
+    file: (f) => downloadFile(ctx, f.src, f.dst, f.attrs, f.fresh),
     link: (l) => localSymlink(ctx, l.target, l.dst),
     finishDir: async (d) => {
       const perm = d.attrs.permissions;

@@ -3,6 +3,7 @@
  * an interface so tests can inject failures (ENOSPC on a write, EACCES on an open) and an app
  * can substitute its own. `nodeLocalFs` is the real one.
  */
+import { readFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { ByteParts } from '../../wire/byte-parts.js';
 
@@ -78,15 +79,27 @@ export const nodeLocalFs: LocalFs = {
   readlink: (path) => fsp.readlink(path),
   chmod: (path, mode) => fsp.chmod(path, mode),
   utimes: (path, atime, mtime) => fsp.utimes(path, atime, mtime),
-  umask: () => {
-    try {
-      // reading the umask sets it back at once; not available in worker threads
-      return process.umask();
-    } catch {
-      return 0o022;
-    }
-  },
+  umask: processUmask,
 };
+
+/**
+ * The process umask. Linux shows it in /proc/self/status; process.umask() is the fallback,
+ * because reading it that way sets the umask to 0 for a moment, and a file another thread
+ * creates in that moment gets no umask at all.
+ */
+function processUmask(): number {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'latin1'));
+    if (m?.[1] !== undefined) return parseInt(m[1], 8);
+  } catch {
+    // not Linux, or no /proc
+  }
+  try {
+    return process.umask();
+  } catch {
+    return 0o022; // worker threads cannot read it
+  }
+}
 
 /** The errno code of a Node error ('ENOENT', …), or undefined. */
 export function errnoCode(e: unknown): string | undefined {

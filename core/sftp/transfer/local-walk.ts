@@ -6,14 +6,19 @@
  * link, 'follow' stats through it (a directory already on the path, by device and inode, is a
  * loop and a failure), 'skip' drops it silently. Other file types (fifos, sockets, devices)
  * are failures: "not a regular file".
+ *
+ * A directory's entries are stat'ed together and sibling directories are walked at once,
+ * with at most WALK_STEPS local calls and remote MKDIRs in flight; the plan comes out in the
+ * order a one-at-a-time walk gives (parents first, each directory's entries sorted by name).
  */
 import { join } from 'node:path';
 import { isDirectory } from '../attrs.js';
 import { checkCancelled, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
 import type { LocalStats } from './local-fs.js';
+import { limiter, type Limited } from './limiter.js';
 import { remoteJoin } from './paths.js';
-import { recordFailure, type TreeItem, type TreePlan } from './tree.js';
+import { appendPlan, emptyPlan, recordFailure, type TreeItem, type TreePlan } from './tree.js';
 import { MAX_DIR_DEPTH } from './types.js';
 
 export interface LocalFile extends TreeItem {
@@ -27,82 +32,123 @@ export interface RemoteDir extends TreeItem {
 
 export type UploadPlan = TreePlan<LocalFile, RemoteDir>;
 
+/** Local calls (readdir, lstat, stat, readlink) and MKDIRs of one walk in flight at most. */
+export const WALK_STEPS = 16;
+
 const key = (st: LocalStats): string => `${st.dev}:${st.ino}`;
 
+interface Walk {
+  readonly ctx: TransferContext;
+  readonly limit: Limited;
+}
+
+/** Walks the local tree at `src` (a directory, `st` its stat) into `plan`. */
 export async function walkLocal(
   ctx: TransferContext,
   src: string,
   dst: string,
   st: LocalStats,
-  depth: number,
-  ancestors: ReadonlySet<string>,
   plan: UploadPlan,
 ): Promise<void> {
+  const w: Walk = { ctx, limit: limiter(WALK_STEPS) };
+  appendPlan(plan, await walkDir(w, src, dst, st, 0, new Set()));
+}
+
+async function walkDir(
+  w: Walk,
+  src: string,
+  dst: string,
+  st: LocalStats,
+  depth: number,
+  ancestors: ReadonlySet<string>,
+): Promise<UploadPlan> {
+  const { ctx } = w;
   checkCancelled(ctx);
-  const fail = (path: string, what: string, e: unknown): void =>
+  const plan: UploadPlan = emptyPlan();
+  const fail = (path: string, what: string, e: unknown): UploadPlan => {
     recordFailure(ctx, plan.failures, path, what, e);
+    return plan;
+  };
   if (depth >= MAX_DIR_DEPTH) {
-    fail(src, `upload ${src}`, new TransferError(`maximum directory depth exceeded: ${depth}`));
-    return;
+    const e = new TransferError(`maximum directory depth exceeded: ${depth}`);
+    return fail(src, `upload ${src}`, e);
   }
-  const created = await makeRemoteDir(ctx, src, dst, st, plan);
-  if (created === null) return;
+  const created = await makeRemoteDir(w, src, dst, st, plan);
+  if (created === null) return plan;
   plan.dirs.push({ src, dst, stat: st, created });
 
   let names: string[];
   try {
-    names = await ctx.local.readdir(src);
+    names = await w.limit(() => ctx.local.readdir(src));
   } catch (e) {
-    fail(src, `read directory ${src}`, e);
-    return;
+    return fail(src, `read directory ${src}`, e);
   }
   const inside = new Set(ancestors).add(key(st));
-  for (const name of names.sort()) {
-    const s = join(src, name);
-    const d = remoteJoin(dst, name);
-    let entry: LocalStats;
-    try {
-      entry = await ctx.local.lstat(s);
-      if (entry.isSymbolicLink()) {
-        if (ctx.symlinks === 'skip') continue;
-        if (ctx.symlinks === 'preserve') {
-          plan.links.push({ src: s, dst: d, target: await ctx.local.readlink(s) });
-          continue;
-        }
-        entry = await ctx.local.stat(s);
+  const parts = names
+    .sort()
+    .map((name) => walkEntry(w, join(src, name), remoteJoin(dst, name), depth, inside));
+  for (const part of await Promise.all(parts)) appendPlan(plan, part);
+  return plan;
+}
+
+/** One entry of a directory: its file, link or subtree, or its failure. */
+async function walkEntry(
+  w: Walk,
+  s: string,
+  d: string,
+  depth: number,
+  inside: ReadonlySet<string>,
+): Promise<UploadPlan> {
+  const { ctx } = w;
+  const plan: UploadPlan = emptyPlan();
+  let entry: LocalStats;
+  try {
+    entry = await w.limit(() => ctx.local.lstat(s));
+    if (entry.isSymbolicLink()) {
+      if (ctx.symlinks === 'skip') return plan;
+      if (ctx.symlinks === 'preserve') {
+        plan.links.push({ src: s, dst: d, target: await w.limit(() => ctx.local.readlink(s)) });
+        return plan;
       }
-    } catch (e) {
-      fail(s, `stat ${s}`, e);
-      continue;
+      entry = await w.limit(() => ctx.local.stat(s));
     }
-    if (entry.isDirectory()) {
-      if (inside.has(key(entry))) {
-        fail(s, `upload ${s}`, new TransferError(`${s}: symlink loop (a directory above it)`));
-      } else {
-        await walkLocal(ctx, s, d, entry, depth + 1, inside, plan);
-      }
-    } else if (entry.isFile()) {
-      plan.files.push({ src: s, dst: d, stat: entry });
-    } else {
-      fail(s, `upload ${s}`, new TransferError(`${s}: not a regular file`));
-    }
+  } catch (e) {
+    recordFailure(ctx, plan.failures, s, `stat ${s}`, e);
+    return plan;
   }
+  if (entry.isDirectory()) {
+    if (!inside.has(key(entry))) return walkDir(w, s, d, entry, depth + 1, inside);
+    const e = new TransferError(`${s}: symlink loop (a directory above it)`);
+    recordFailure(ctx, plan.failures, s, `upload ${s}`, e);
+  } else if (entry.isFile()) {
+    plan.files.push({ src: s, dst: d, stat: entry });
+  } else {
+    recordFailure(
+      ctx,
+      plan.failures,
+      s,
+      `upload ${s}`,
+      new TransferError(`${s}: not a regular file`),
+    );
+  }
+  return plan;
 }
 
 /** MKDIR, or accept a remote directory already there; null (and a failure) skips the subtree. */
 async function makeRemoteDir(
-  ctx: TransferContext,
+  w: Walk,
   src: string,
   dst: string,
   st: LocalStats,
   plan: UploadPlan,
 ): Promise<boolean | null> {
+  const { ctx } = w;
   try {
-    await ctx.client.mkdir(dst, { permissions: (st.mode & 0o1777) | 0o700 });
+    await w.limit(() => ctx.client.mkdir(dst, { permissions: (st.mode & 0o1777) | 0o700 }));
     return true;
   } catch (e) {
     // SFTP v3 has no EEXIST: look at what is there
-    const there = await ctx.client.stat(dst).catch(() => null);
+    const there = await w.limit(() => ctx.client.stat(dst)).catch(() => null);
     if (there !== null && isDirectory(there)) return false;
     const why = there === null ? e : new TransferError(`${dst} exists and is not a directory`, e);
     recordFailure(ctx, plan.failures, src, `mkdir ${dst}`, why);

@@ -33,6 +33,17 @@ export function emptyPlan<F extends TreeItem, D extends TreeItem>(): TreePlan<F,
   return { dirs: [], files: [], links: [], failures: [] };
 }
 
+/** Adds `from`'s contents after `into`'s. */
+export function appendPlan<F extends TreeItem, D extends TreeItem>(
+  into: TreePlan<F, D>,
+  from: TreePlan<F, D>,
+): void {
+  for (const d of from.dirs) into.dirs.push(d);
+  for (const f of from.files) into.files.push(f);
+  for (const l of from.links) into.links.push(l);
+  for (const e of from.failures) into.failures.push(e);
+}
+
 export interface TreeSteps<F extends TreeItem, D extends TreeItem> {
   readonly verb: string;
   readonly file: (f: F) => Promise<number>;

@@ -10,6 +10,9 @@
  * every WRITE was acknowledged, as OpenSSH does for reput, so a later resume never leaves a
  * hole. A remote file larger than the local one is a TransferError; an equal one needs no
  * bytes.
+ *
+ * A file whose rest fits one WRITE is read whole before the OPEN, and its WRITE goes out with
+ * the FSETSTAT and CLOSE that finish it (uploadSmall): one round trip after OPEN, not two.
  */
 import { isRegularFile, type FileAttributes } from '../attrs.js';
 import type { SftpClient, SftpHandle } from '../client.js';
@@ -47,11 +50,19 @@ export async function uploadFile(
 
   // the local file opens first: a local error must not have truncated the remote file
   const fh = await local.open(localPath, 'r');
+  const flags = ctx.resume
+    ? OpenFlag.WRITE | OpenFlag.CREAT
+    : OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC;
+  if (st.size - offset <= client.limits.maxWriteLength) {
+    const data = await readWhole(fh, offset, st.size - offset);
+    if (data !== null) {
+      const sent = { localPath, remote, st, offset, data, flags, mode, finalAttrs };
+      return uploadSmall(ctx, fh, sent);
+    }
+    // not the size its stat said: read as any file is
+  }
   let h: SftpHandle;
   try {
-    const flags = ctx.resume
-      ? OpenFlag.WRITE | OpenFlag.CREAT
-      : OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC;
     h = await client.open(remote, flags, { permissions: mode });
   } catch (e) {
     await fh.close().catch(() => {});
@@ -90,7 +101,7 @@ export async function uploadFile(
       h,
       remote,
       ctx.preserve ? finalAttrs : null,
-      offset + sent,
+      ctx.resume ? offset + sent : null,
       `upload ${localPath} to ${remote}`,
     ),
   ]);
@@ -99,28 +110,124 @@ export async function uploadFile(
   return sent;
 }
 
+/** A file small enough for one WRITE, read whole, on its way. */
+interface SmallUpload {
+  readonly localPath: string;
+  readonly remote: string;
+  readonly st: LocalStats;
+  readonly offset: number;
+  readonly data: Uint8Array;
+  readonly flags: number;
+  readonly mode: number;
+  readonly finalAttrs: FileAttributes;
+}
+
 /**
- * FSTAT (the server holds what was written), FSETSTAT of mode and times (preserve) and CLOSE,
- * sent together: the server answers requests on one handle in order, so the three cost one
- * round trip. A size that disagrees is cut back to what was written, by path since the handle
- * is closed by then, and reported.
+ * `length` bytes of `fh` from `offset`, or null when the file does not end there (it shrank or
+ * grew since its stat). Read before the remote OPEN, so a local error truncates nothing.
+ */
+async function readWhole(
+  fh: LocalFileHandle,
+  offset: number,
+  length: number,
+): Promise<Uint8Array | null> {
+  try {
+    const data = Buffer.allocUnsafe(length);
+    let n = 0;
+    while (n < length) {
+      const { bytesRead } = await fh.read(data, n, length - n, offset + n);
+      if (bytesRead === 0) return null;
+      n += bytesRead;
+    }
+    const { bytesRead } = await fh.read(Buffer.allocUnsafe(1), 0, 1, offset + length);
+    return bytesRead === 0 ? data : null;
+  } catch (e) {
+    await fh.close().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * A file that fits one WRITE: after OPEN, the WRITE, (FSETSTAT,) and CLOSE go out together,
+ * since the server answers a handle's requests in order: one round trip after OPEN instead of
+ * two. A failed WRITE cuts the remote file back to where this call started, by path (the
+ * handle is closed by then).
+ */
+async function uploadSmall(
+  ctx: TransferContext,
+  fh: LocalFileHandle,
+  u: SmallUpload,
+): Promise<number> {
+  const { client } = ctx;
+  const closingLocal = fh.close().catch(() => {});
+  let h: SftpHandle;
+  try {
+    checkCancelled(ctx);
+    h = await client.open(u.remote, u.flags, { permissions: u.mode });
+  } catch (e) {
+    await closingLocal;
+    throw e;
+  }
+  const fp = ctx.progress.startFile(u.localPath, u.st.size, u.offset);
+  const n = u.data.length;
+  const writing = n > 0 ? client.writeChunk(h, u.offset, u.data) : Promise.resolve();
+  const finishing = finishRemote(
+    client,
+    h,
+    u.remote,
+    ctx.preserve ? u.finalAttrs : null,
+    ctx.resume ? u.offset + n : null,
+    `upload ${u.localPath} to ${u.remote}`,
+    writing,
+  );
+  const [finished] = await Promise.allSettled([finishing, closingLocal]);
+  if (finished.status === 'rejected') {
+    const e: unknown = finished.reason;
+    if (e instanceof WriteFailed) {
+      if (!isFatal(e.cause)) await client.setstat(u.remote, { size: u.offset }).catch(() => {});
+      throw e.cause;
+    }
+    throw e;
+  }
+  fp.advance(n);
+  fp.done();
+  ctx.onFileDone?.(u.localPath, n);
+  return n;
+}
+
+/** finishRemote's `writing` failed: its error, told apart from the finish's own. */
+class WriteFailed {
+  constructor(readonly cause: unknown) {}
+}
+
+/**
+ * FSETSTAT of mode and times (preserve) and CLOSE, sent together (after `writing`, a WRITE
+ * already sent, whose failure comes out as WriteFailed): the server answers requests on one
+ * handle in order, so they cost one round trip. A resumed file (`written`: its whole
+ * size) is FSTAT'ed first in the same batch, since bytes before the offset were not written by
+ * this call: a size that disagrees is cut back to what was written, by path since the handle
+ * is closed by then, and reported. A fresh file was truncated on OPEN and every WRITE was
+ * acknowledged, so it needs no FSTAT (OpenSSH's sftp sends none).
  */
 async function finishRemote(
   client: SftpClient,
   h: SftpHandle,
   remote: string,
   attrs: FileAttributes | null,
-  written: number,
+  written: number | null,
   what: string,
+  writing: Promise<void> = Promise.resolve(),
 ): Promise<void> {
-  const [stat, set, closed] = await Promise.allSettled([
-    client.fstat(h),
+  const [wrote, stat, set, closed] = await Promise.allSettled([
+    writing,
+    written === null ? Promise.resolve(null) : client.fstat(h),
     attrs === null ? Promise.resolve() : client.fsetstat(h, attrs),
     client.close(h),
   ]);
+  if (wrote.status === 'rejected') throw new WriteFailed(wrote.reason);
   if (stat.status === 'rejected') throw stat.reason;
-  const size = stat.value.size;
-  if (size !== undefined && size !== written) {
+  const size = stat.value?.size;
+  if (written !== null && size !== undefined && size !== written) {
     await client.setstat(remote, { size: written }).catch(() => {});
     throw new TransferError(
       `${what}: the remote file has ${size} bytes where ${written} were written`,

@@ -71,7 +71,7 @@ async function uploadTree(
   st: LocalStats,
 ): Promise<TransferResult> {
   const plan: UploadPlan = emptyPlan();
-  await walkLocal(ctx, src, dst, st, 0, new Set(), plan);
+  await walkLocal(ctx, src, dst, st, plan);
   throwIfNoTop(plan);
   ctx.progress.setTotals(totalOf(plan.files.map((f) => f.stat.size)), plan.files.length);
   return runTree(ctx, plan, {

@@ -2,15 +2,17 @@
  * A hostile or broken server under download(): directory entries named '..', 'a/b', or listed
  * twice are refused one by one (nothing is written outside the target), and a server that
  * dies or breaks the protocol mid-tree ends the call with a TransferError instead of failing
- * every remaining file. The server is the scripted fake, answering by rule.
+ * every remaining file; DATA longer than asked is a protocol error; a failed WRITE of a file
+ * sent in one flight is cut back. The server is the scripted fake, answering by rule.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PacketType, StatusCode } from '../../../core/sftp/constants.js';
-import { SftpConnectionLostError } from '../../../core/sftp/errors.js';
-import { download, TransferError } from '../../../core/sftp/transfer/index.js';
+import { SftpConnectionLostError, SftpProtocolError } from '../../../core/sftp/errors.js';
+import { readAttrs } from '../../../core/sftp/attrs.js';
+import { download, upload, TransferError } from '../../../core/sftp/transfer/index.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { startedClient, type FakeName, type FakeSftpServer } from './fake-sftp-server.js';
 
@@ -137,6 +139,80 @@ test('the server going away mid-tree ends the call with one TransferError', asyn
     );
     const got = readdirSync(join(t.dir, 'tree')).filter((n) => !n.endsWith('.part'));
     assert.ok(got.length >= 8 && got.length < 50, `${got.length} files before the end`);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('DATA longer than its READ asked is a protocol error, for a file read in one flight or pipelined', async () => {
+  const t = tempDir('transfer-hostile');
+  try {
+    for (const size of [1000, 600_000]) {
+      const { fake, client } = await startedClient();
+      const files = { '/t/f': Buffer.alloc(size, 7) };
+      serveTree(fake, [], files);
+      const honest = fake.onRequest;
+      fake.onRequest = (req) => {
+        if (req.type !== PacketType.READ) return honest?.(req);
+        const r = req.reader();
+        r.readString();
+        const offset = Number(r.readUint64());
+        const len = r.readUint32();
+        if (offset >= size) return fake.status(req.id, StatusCode.EOF);
+        return fake.data(req.id, Buffer.alloc(len + 1, 7)); // one byte too many
+      };
+      const target = join(t.dir, `f${size}`);
+      await assert.rejects(download(client, '/t/f', target), (e: unknown) => {
+        assert.ok(e instanceof TransferError, String(e));
+        assert.ok(e.cause instanceof SftpProtocolError, String(e.cause));
+        assert.match(e.message, /bytes where \d+ were asked/);
+        return true;
+      });
+      assert.equal(existsSync(target), false, 'nothing published');
+      client.end();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a failed WRITE of a file sent in one flight cuts the remote file back, by path', async () => {
+  const t = tempDir('transfer-hostile');
+  try {
+    const { fake, client } = await startedClient();
+    const seen: string[] = [];
+    fake.onRequest = (req) => {
+      const r = req.reader();
+      switch (req.type) {
+        case PacketType.STAT:
+          return fake.status(req.id, StatusCode.NO_SUCH_FILE);
+        case PacketType.OPEN:
+          seen.push('open');
+          return fake.handle(req.id, 'h');
+        case PacketType.WRITE:
+          seen.push('write');
+          return fake.status(req.id, StatusCode.FAILURE, 'disk full');
+        case PacketType.CLOSE:
+          seen.push('close');
+          return fake.status(req.id, StatusCode.OK);
+        case PacketType.SETSTAT: {
+          const path = Buffer.from(r.readString()).toString();
+          seen.push(`setstat ${path} size ${String(readAttrs(r).size)}`);
+          return fake.status(req.id, StatusCode.OK);
+        }
+        default:
+          return fake.status(req.id, StatusCode.OP_UNSUPPORTED);
+      }
+    };
+    const local = join(t.dir, 'small.bin');
+    writeFileSync(local, Buffer.alloc(5000, 1));
+    await assert.rejects(upload(client, local, '/r/small.bin'), (e: unknown) => {
+      assert.ok(e instanceof TransferError, String(e));
+      assert.match(e.message, /disk full/);
+      return true;
+    });
+    assert.deepEqual(seen, ['open', 'write', 'close', 'setstat /r/small.bin size 0']);
+    client.end();
   } finally {
     t.cleanup();
   }

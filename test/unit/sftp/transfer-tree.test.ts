@@ -15,6 +15,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   readlinkSync,
   realpathSync,
   statSync,
@@ -32,10 +33,15 @@ import {
   type LocalFs,
   type TransferProgress,
 } from '../../../core/sftp/transfer/index.js';
+import type { SftpClient } from '../../../core/sftp/client.js';
+import { isDirectory, isRegularFile } from '../../../core/sftp/attrs.js';
+import { WALK_STEPS } from '../../../core/sftp/transfer/local-walk.js';
+import { WALK_REQUESTS } from '../../../core/sftp/transfer/remote-walk.js';
 import { tempDir, type TempDir } from '../../support/temp-dir.js';
 import {
   errnoError,
   forwardingHandle,
+  spyClient,
   startSftpServer,
   treeShape,
   watchLocal,
@@ -365,4 +371,125 @@ test('cancel in the middle of a tree: TransferCancelledError, the files done sta
   }
   // the session is still good
   assert.equal((await c.stat(R('tree'))).permissions !== undefined, true);
+});
+
+/** `c` with its list() counted: how many run at once, at most. */
+function countingLists(c: SftpClient): { client: SftpClient; most: () => number } {
+  let now = 0;
+  let most = 0;
+  const client = spyClient(c, (k, method) => {
+    if (k !== 'list') return undefined;
+    const list = method as SftpClient['list'];
+    return async (...args: Parameters<SftpClient['list']>) => {
+      most = Math.max(most, ++now);
+      try {
+        return await list(...args);
+      } finally {
+        now--;
+      }
+    };
+  });
+  return { client, most: () => most };
+}
+
+/** The regular files under a remote directory, in the order a one-at-a-time walk meets them. */
+async function remoteWalkOrder(c: SftpClient, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await c.list(dir)) {
+    if (e.filename === '.' || e.filename === '..') continue;
+    const p = `${dir}/${e.filename}`;
+    if (isDirectory(e.attrs)) out.push(...(await remoteWalkOrder(c, p)));
+    else if (isRegularFile(e.attrs)) out.push(p);
+  }
+  return out;
+}
+
+/** The same for a local directory (entries by name, as an upload walks them). */
+function localWalkOrder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.isDirectory()) out.push(...localWalkOrder(p));
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+test('a download walk lists sibling directories at once, at most WALK_REQUESTS, in walk order', async () => {
+  // d2 holds ten sibling directories; under a wider top there are more than WALK_REQUESTS
+  execFileSync('cp', ['-a', L('tree/d2'), R('walk-src')]);
+  for (let i = 0; i < WALK_REQUESTS + 8; i++)
+    mkdirSync(R(`walk-src/wide/w${i}`), { recursive: true });
+  const counted = countingLists(server.client);
+  const done: string[] = [];
+  const dst = join(root, 'back', 'walk-down');
+  const r = await download(counted.client, R('walk-src'), dst, {
+    recursive: true,
+    concurrency: 1, // files then go in the plan's order
+    onFileDone: (p) => done.push(p),
+  });
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.files, 200);
+  assert.ok(counted.most() > 1, `at most ${counted.most()} listing at once`);
+  assert.ok(counted.most() <= WALK_REQUESTS, `${counted.most()} listings at once`);
+  assert.deepEqual(done, await remoteWalkOrder(server.client, R('walk-src')));
+  assert.deepEqual(treeShape(dst), treeShape(R('walk-src')));
+});
+
+test("an upload walk stats a directory's entries at once, at most WALK_STEPS, in walk order", async () => {
+  let now = 0;
+  let most = 0;
+  const counting =
+    <A extends unknown[], T>(f: (...a: A) => Promise<T>) =>
+    async (...a: A): Promise<T> => {
+      most = Math.max(most, ++now);
+      try {
+        return await f(...a);
+      } finally {
+        now--;
+      }
+    };
+  const local: LocalFs = {
+    ...nodeLocalFs,
+    lstat: counting(nodeLocalFs.lstat),
+    readdir: counting(nodeLocalFs.readdir),
+    readlink: counting(nodeLocalFs.readlink),
+  };
+  const done: string[] = [];
+  const r = await upload(server.client, L('tree/d3'), R('walk-up'), {
+    recursive: true,
+    concurrency: 1,
+    local,
+    onFileDone: (p) => done.push(p),
+  });
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.files, 200);
+  assert.ok(most > 1 && most <= WALK_STEPS, `${most} local calls at once`);
+  assert.deepEqual(done, localWalkOrder(L('tree/d3')));
+  assert.deepEqual(treeShape(R('walk-up')), treeShape(L('tree/d3')));
+});
+
+test('into directories the walk makes, no target or .part is looked for; into existing ones, each is', async () => {
+  const looked: string[] = [];
+  const local: LocalFs = {
+    ...nodeLocalFs,
+    stat: (p) => (looked.push(p), nodeLocalFs.stat(p)),
+    lstat: (p) => (looked.push(p), nodeLocalFs.lstat(p)),
+  };
+  // into an existing directory: the tree goes to <into>/d4, which the walk makes
+  const into = join(root, 'back', 'fresh-down');
+  mkdirSync(into);
+  const dst = join(into, 'd4');
+  const first = await download(server.client, R('tree/d4'), into, { recursive: true, local });
+  assert.equal(first.files, 200);
+  assert.deepEqual(looked, [into]); // where the tree goes, and nothing inside it
+  looked.length = 0;
+  // again, over what is there: every target is stat'ed (a replaced file keeps its mode)
+  chmodSync(join(dst, 'e0', 'f1.dat'), 0o640);
+  const again = await download(server.client, R('tree/d4'), into, { recursive: true, local });
+  assert.equal(again.files, 200);
+  assert.equal(looked.filter((p) => p.endsWith('.dat')).length, 200);
+  assert.equal(statSync(join(dst, 'e0', 'f1.dat')).mode & 0o777, 0o640);
+  assert.deepEqual(treeShape(dst), treeShape(R('tree/d4')));
 });

@@ -30,8 +30,19 @@ import {
   type TransferProgress,
 } from '../../../core/sftp/transfer/index.js';
 import { SftpNoSuchFileError } from '../../../core/sftp/errors.js';
+import type { FileAttributes } from '../../../core/sftp/attrs.js';
+import type { SftpClient } from '../../../core/sftp/client.js';
 import { tempDir, type TempDir } from '../../support/temp-dir.js';
-import { sha, shaFile, startSftpServer, type ServerChild } from '../../support/sftp-harness.js';
+import {
+  forwardingHandle,
+  sha,
+  shaFile,
+  spyClient,
+  startSftpServer,
+  wrapLocal,
+  type ClientMethod,
+  type ServerChild,
+} from '../../support/sftp-harness.js';
 
 let tmp: TempDir;
 let root = '';
@@ -263,12 +274,15 @@ test('a remote file gone before its OPEN: one failure, no .part left, the rest c
   mkdirSync(R('vanish'));
   writeFileSync(R('vanish/a.bin'), 'a');
   writeFileSync(R('vanish/b.bin'), 'b');
-  const dst = L('vanish');
-  // the target's stat comes just before the OPENs: the remote file goes away there
+  // into a directory already there (the tree goes to <dst>/vanish), the target's stat comes
+  // just before the OPENs: the remote file goes away there (in a directory the walk makes,
+  // there is nothing to stat)
+  const dst = L('vanish-into');
+  mkdirSync(join(dst, 'vanish'), { recursive: true });
   const local: LocalFs = {
     ...nodeLocalFs,
     stat: async (p) => {
-      if (p === join(dst, 'a.bin')) rmSync(R('vanish/a.bin'), { force: true });
+      if (p === join(dst, 'vanish', 'a.bin')) rmSync(R('vanish/a.bin'), { force: true });
       return nodeLocalFs.stat(p);
     },
   };
@@ -277,5 +291,181 @@ test('a remote file gone before its OPEN: one failure, no .part left, the rest c
   assert.equal(r.failures.length, 1);
   assert.equal(r.failures[0]?.path, R('vanish/a.bin'));
   assert.ok(r.failures[0]?.error.cause instanceof SftpNoSuchFileError);
-  assert.deepEqual(readdirSync(dst).sort(), ['b.bin']);
+  assert.deepEqual(readdirSync(join(dst, 'vanish')).sort(), ['b.bin']);
+});
+
+test('the local umask is read from /proc, never by setting it (process.umask() would, for a moment)', () => {
+  const real = process.umask;
+  const old = real(0o027);
+  try {
+    process.umask = (() => {
+      throw new Error('process.umask() called');
+    }) as typeof process.umask;
+    assert.equal(nodeLocalFs.umask(), 0o027);
+  } finally {
+    process.umask = real;
+    real(old);
+  }
+});
+
+test("a new file's .part has its final mode from the start; one that replaces a file is 0600 until done", async () => {
+  const c = server.client;
+  writeFileSync(R('part-mode.bin'), randomBytes(64 * 1024));
+  const cases = [
+    // remote mode, whether the target is there already, .part mode while writing, final mode
+    { mode: 0o644, replace: false, during: 0o644 & ~umask, after: 0o644 & ~umask, chmods: 0 },
+    // -p asks for the mode exactly: where the umask would narrow it, private until set at the end
+    (0o666 & ~umask) === 0o666
+      ? { mode: 0o666, replace: false, during: 0o666, after: 0o666, chmods: 0, preserve: true }
+      : { mode: 0o666, replace: false, during: 0o600, after: 0o666, chmods: 1, preserve: true },
+    // a mode its owner cannot write (a resume opens the .part again): private, set when complete
+    { mode: 0o444, replace: false, during: 0o600, after: 0o444 & ~umask, chmods: 1 },
+    { mode: 0o644, replace: true, during: 0o600, after: 0o640, chmods: 1 },
+  ];
+  for (const [i, k] of cases.entries()) {
+    chmodSync(R('part-mode.bin'), k.mode);
+    const target = L(`part-mode-${i}.bin`);
+    if (k.replace) {
+      writeFileSync(target, 'old');
+      chmodSync(target, 0o640);
+    }
+    let during = -1;
+    let chmods = 0;
+    const local = wrapLocal((fh, path) => ({
+      ...forwardingHandle(fh),
+      writev: async (buffers, at) => {
+        during = statSync(path).mode & 0o777;
+        return fh.writev(buffers, at);
+      },
+      chmod: async (m) => {
+        chmods++;
+        await fh.chmod(m);
+      },
+    }));
+    await download(c, R('part-mode.bin'), target, { local, preserve: k.preserve === true });
+    assert.equal(during, k.during, `case ${i}: .part mode while writing`);
+    assert.equal(statSync(target).mode & 0o777, k.after, `case ${i}: final mode`);
+    assert.equal(chmods, k.chmods, `case ${i}: chmod calls`);
+    assert.equal(shaFile(target), shaFile(R('part-mode.bin')));
+  }
+});
+
+test('an upload FSTATs the remote file at its end only when it resumed one', async () => {
+  let fstats = 0;
+  const client = spyClient(server.client, (k, f) =>
+    k === 'fstat' ? (...a: never[]) => (fstats++, f(...a)) : undefined,
+  );
+  const data = randomBytes(100_000);
+  writeFileSync(L('fstat-up.bin'), data);
+  await upload(client, L('fstat-up.bin'), R('fstat-up.bin'));
+  assert.equal(fstats, 0);
+  assert.equal(sha(readFileSync(R('fstat-up.bin'))), sha(data));
+  writeFileSync(R('fstat-up.bin'), data.subarray(0, 30_000));
+  const r = await upload(client, L('fstat-up.bin'), R('fstat-up.bin'), { resume: true });
+  assert.equal(r.bytes, 70_000);
+  assert.equal(fstats, 1);
+  assert.equal(sha(readFileSync(R('fstat-up.bin'))), sha(data));
+});
+
+/**
+ * `server.client` with its STAT of `path` reporting `delta` more bytes than there are, and a
+ * log of the calls that matter to how a file is read: open, readParts (and when its reply
+ * came), close.
+ */
+function watchedClient(path: string, delta: number): { client: SftpClient; log: string[] } {
+  const log: string[] = [];
+  const client = spyClient(server.client, (k, method) => {
+    const f = method as (...a: unknown[]) => Promise<unknown>;
+    if (k === 'stat') {
+      return async (p: string) => {
+        const a = (await f(p)) as FileAttributes;
+        return p === path ? { ...a, size: (a.size ?? 0) + delta } : a;
+      };
+    }
+    return logged(k, f, log, 'readParts', 'read', 'reply');
+  });
+  return { client, log };
+}
+
+/**
+ * A logger for spyClient: open and close by name, and `traced` as `call` when called and as
+ * `reply` when it resolves.
+ */
+function logged(
+  k: string | symbol,
+  f: (...a: unknown[]) => Promise<unknown>,
+  log: string[],
+  traced: string,
+  call: string,
+  reply: string,
+): ClientMethod | undefined {
+  if (k === 'open' || k === 'close') return (...a: unknown[]) => (log.push(k), f(...a));
+  if (k !== traced) return undefined;
+  return (...a: unknown[]) => {
+    log.push(call);
+    return f(...a).then((r) => (log.push(reply), r));
+  };
+}
+
+test('a small file is read in one flight: its READ, a READ that meets EOF and the CLOSE together', async () => {
+  const data = randomBytes(100_000);
+  writeFileSync(R('small.bin'), data);
+  const { client, log } = watchedClient(R('small.bin'), 0);
+  const r = await download(client, R('small.bin'), L('small.bin'));
+  assert.deepEqual(r, { files: 1, bytes: data.length, failures: [] });
+  assert.equal(shaFile(L('small.bin')), sha(data));
+  assert.deepEqual(log, ['open', 'read', 'read', 'close', 'reply', 'reply']);
+});
+
+test('a remote file that grew or shrank after its STAT is downloaded as it is on the server', async () => {
+  const data = randomBytes(100_000);
+  writeFileSync(R('changes.bin'), data);
+  // grew: the READ past the STAT's size finds more, and the rest is read on to EOF; shrank:
+  // the READ comes back short, and the server's size is what counts. Either way a file read in
+  // one flight is opened again for the rest; one too big for that is pipelined as always.
+  const cases: [delta: number, opens: number][] = [
+    [-99_000, 2],
+    [-1, 2],
+    [1, 2],
+    [50_000, 2],
+    [200_000, 1],
+  ];
+  for (const [delta, opens] of cases) {
+    const { client, log } = watchedClient(R('changes.bin'), delta);
+    const target = L(`changes${delta}.bin`);
+    const r = await download(client, R('changes.bin'), target);
+    assert.deepEqual(r, { files: 1, bytes: data.length, failures: [] }, `STAT off by ${delta}`);
+    assert.equal(shaFile(target), sha(data), `STAT off by ${delta}`);
+    assert.equal(log.filter((x) => x === 'open').length, opens, `${delta}: ${log.join(' ')}`);
+  }
+  writeFileSync(R('empty.bin'), '');
+  for (const delta of [0, 10]) {
+    const { client } = watchedClient(R('empty.bin'), delta);
+    const r = await download(client, R('empty.bin'), L(`empty${delta}.bin`));
+    assert.deepEqual(r, { files: 1, bytes: 0, failures: [] });
+    assert.equal(readFileSync(L(`empty${delta}.bin`)).length, 0);
+  }
+});
+
+test('a small upload goes in one flight after OPEN: WRITE and CLOSE together; a size that changed is read as it is', async () => {
+  const data = randomBytes(100_000);
+  writeFileSync(L('small-up.bin'), data);
+  const log: string[] = [];
+  const client = spyClient(server.client, (k, f) =>
+    logged(k, f as (...a: unknown[]) => Promise<unknown>, log, 'writeChunk', 'write', 'ack'),
+  );
+  assert.deepEqual(await upload(client, L('small-up.bin'), R('small-up.bin')), {
+    files: 1,
+    bytes: data.length,
+    failures: [],
+  });
+  assert.equal(shaFile(R('small-up.bin')), sha(data));
+  assert.deepEqual(log, ['open', 'write', 'close', 'ack']);
+  // the stat is off: the file is sent as it is on disk, through the pipeline
+  for (const delta of [-1, 1, -99_999]) {
+    const local = sizeLies(L('small-up.bin'), delta);
+    const r = await upload(server.client, L('small-up.bin'), R(`small-up${delta}.bin`), { local });
+    assert.deepEqual(r, { files: 1, bytes: data.length, failures: [] }, `stat off by ${delta}`);
+    assert.equal(shaFile(R(`small-up${delta}.bin`)), sha(data), `stat off by ${delta}`);
+  }
 });

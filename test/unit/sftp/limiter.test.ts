@@ -1,0 +1,55 @@
+/**
+ * limiter(n): at most n functions running, the rest started in the order they came as places
+ * free up, a failure freeing its place like a success.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { limiter } from '../../../core/sftp/transfer/limiter.js';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('at most n run at once; the waiting start first come, first served', async () => {
+  const limit = limiter(3);
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const gates: (() => void)[] = [];
+  const all = Array.from({ length: 10 }, (_, i) =>
+    limit(async () => {
+      started.push(i);
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => gates.push(r));
+      running--;
+      return i * 2;
+    }),
+  );
+  await tick();
+  assert.deepEqual(started, [0, 1, 2]);
+  // finish them one at a time, oldest gate first: each finish lets exactly one more start
+  for (let done = 0; done < 10; done++) {
+    gates.shift()?.();
+    await tick();
+    await tick();
+    assert.equal(started.length, Math.min(10, 3 + done + 1));
+  }
+  assert.deepEqual(await Promise.all(all), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(most, 3);
+});
+
+test('a failure passes to its caller and frees its place', async () => {
+  const limit = limiter(1);
+  const failed = limit(async () => {
+    throw new Error('boom');
+  });
+  const after = limit(async () => 'ran');
+  await assert.rejects(failed, /boom/);
+  assert.equal(await after, 'ran');
+  // and the place is free again afterwards
+  assert.equal(await limit(async () => 7), 7);
+});
+
+test('the limit must be a positive integer', () => {
+  for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => limiter(bad), RangeError);
+});
