@@ -3,15 +3,24 @@
  * /usr/lib/openssh/sftp-server), with aes128-gcm@openssh.com and chacha20-poly1305@openssh.com:
  * a 1 GiB file and a tree of 2,000 files (100 MB) down and up, by
  *   - OpenSSH `sftp` (batch mode) and `scp` (SFTP protocol, as OpenSSH 9 does),
- *   - Keyway in-process (connect + SFTP channel + core/sftp/transfer, the app's path),
+ *   - Keyway (connect + SFTP channel + core/sftp/transfer, the app's path),
  *   - the `ssh2` package's fastGet / fastPut as shipped (32 KiB chunks, 64 requests) and at
- *     its best (socket setNoDelay(true), 255 KiB chunks).
+ *     its best (socket setNoDelay(true), 255 KiB chunks),
+ * the last three each in a Node process of its own (sftp-contender.ts), started once.
  * Every timing includes connecting and authenticating; every result is checked by size.
  * Prints MB/s (10^6 bytes per second) and each contender's ratio to OpenSSH `sftp`.
+ *
+ * ssh2 has no tree transfer, so the bench does its walk: a download lists the remote tree over
+ * SFTP (sibling directories at once) as any ssh2 client must, an upload reads the local one;
+ * then DEFAULT_CONCURRENCY files at a time, as Keyway moves them.
+ * Every tree goes to a directory of its own, and all are removed at the end: on ext4 without a
+ * journal, creating files within a minute of deleting thousands makes every create scan the
+ * recently freed inodes (ext4's recently_deleted), which timed the filesystem's allocator
+ * rather than the contenders, and whichever came after a deletion most.
  * A benchmark, not a test: nothing here fails on speed. BENCH_SFTP_MB=256 for a quicker run;
  * BENCH_SFTP_REPS (default 3) rounds, reported as medians.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
   mkdirSync,
@@ -25,16 +34,12 @@ import {
   closeSync,
   readdirSync,
 } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client as Ssh2Client, type SFTPWrapper } from 'ssh2';
 import { startOpenSsh } from '../test/interop/harness/index.js';
-import { connect } from '../core/client/connect.js';
-import { openSftp } from '../core/sftp/client.js';
-import { download, upload } from '../core/sftp/transfer/index.js';
-import { applyRuntimeTuning } from '../core/runtime-tuning.js';
+import type { ContenderJob, ContenderName, ContenderReply } from './sftp-contender.js';
 
 const exec = promisify(execFile);
 const BIG_MB = Number(process.env['BENCH_SFTP_MB'] ?? 1024);
@@ -136,131 +141,50 @@ const openssh = {
     },
 };
 
-async function keywayClient(f: Fixture, cipher: string) {
-  const c = await connect({
-    host: '127.0.0.1',
-    port: f.port,
-    username: 'root',
-    verifyHostKey: () => true,
-    identityFiles: [f.key],
-    identitiesOnly: true,
-    agentPath: null,
-    algorithms: { ciphers: [cipher] },
-  });
-  return { c, sftp: await openSftp(c.connection) };
-}
+/** A contender process (sftp-contender.ts), forked once, given one job per transfer. */
+class ContenderProcess {
+  private readonly child: ChildProcess;
+  private waiting: ((r: ContenderReply) => void) | null = null;
 
-const keyway =
-  (dir: 'down' | 'up', what: (f: Fixture) => string, recursive: boolean): Case =>
-  async (f, cipher, out) => {
-    const { c, sftp } = await keywayClient(f, cipher);
-    try {
-      const r =
-        dir === 'down'
-          ? await download(sftp, what(f), out, { recursive })
-          : await upload(sftp, what(f), out, { recursive });
-      if (r.failures.length > 0) throw r.failures[0]?.error;
-    } finally {
-      sftp.end();
-      c.close();
-    }
-  };
-
-async function ssh2Connect(
-  f: Fixture,
-  cipher: string,
-  best: boolean,
-): Promise<{ c: Ssh2Client; sftp: SFTPWrapper }> {
-  let sock: Socket | undefined;
-  if (best) {
-    // at its best: our own socket with Nagle off, handed to ssh2
-    const s = createConnection({ host: '127.0.0.1', port: f.port });
-    await new Promise<void>((res, rej) => s.once('connect', res).once('error', rej));
-    s.setNoDelay(true);
-    sock = s;
+  constructor(who: ContenderName) {
+    const file = fileURLToPath(new URL('./sftp-contender.ts', import.meta.url));
+    this.child = fork(file, [who], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    this.child.on('message', (r: ContenderReply) => this.answer(r));
+    this.child.on('exit', (code) => this.answer({ error: `the ${who} process exited (${code})` }));
   }
-  return new Promise((resolve, reject) => {
-    const c = new Ssh2Client();
-    c.on('error', reject);
-    c.on('ready', () => {
-      c.sftp((e, sftp) => (e ? reject(e) : resolve({ c, sftp })));
+
+  run(job: ContenderJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting = (r) => ('ok' in r ? resolve() : reject(new Error(r.error)));
+      this.child.send(job);
     });
-    c.connect({
-      host: '127.0.0.1',
-      port: f.port,
-      username: 'root',
-      privateKey: readFileSync(f.key),
-      algorithms: { cipher: [cipher as 'aes128-gcm@openssh.com'] },
-      ...(sock ? { sock } : {}),
-    });
-  });
+  }
+
+  stop(): void {
+    if (this.child.connected) this.child.disconnect(); // it exits when its channel closes
+  }
+
+  private answer(r: ContenderReply): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.(r);
+  }
 }
 
-function ssh2Transfer(
-  sftp: SFTPWrapper,
-  dir: 'down' | 'up',
-  from: string,
-  to: string,
-  best: boolean,
-): Promise<void> {
-  const opts = best ? { chunkSize: 255 * 1024, concurrency: 64 } : {};
-  return new Promise((resolve, reject) => {
-    const done = (e: Error | null | undefined) => (e ? reject(e) : resolve());
-    if (dir === 'down') sftp.fastGet(from, to, opts, done);
-    else sftp.fastPut(from, to, opts, done);
-  });
-}
-
-const ssh2 =
-  (dir: 'down' | 'up', tree: boolean, best: boolean): Case =>
-  async (f, cipher, out) => {
-    const { c, sftp } = await ssh2Connect(f, cipher, best);
-    try {
-      if (!tree) {
-        await ssh2Transfer(sftp, dir, f.big, out, best);
-        return;
-      }
-      // ssh2 has no tree transfer: the same walk, four files at a time
-      const files: string[] = [];
-      for (const e of readdirSync(f.tree, { withFileTypes: true, recursive: true })) {
-        if (e.isFile()) files.push(join(e.parentPath, e.name).slice(f.tree.length));
-      }
-      const dirs = new Set(files.map((p) => p.slice(0, p.lastIndexOf('/'))));
-      if (dir === 'down') {
-        for (const d of dirs) mkdirSync(out + d, { recursive: true });
-      } else {
-        const made = new Set<string>();
-        const mk = (p: string) => new Promise<void>((res) => sftp.mkdir(p, () => res()));
-        for (const d of [...dirs].sort()) {
-          const parts = d.split('/').filter(Boolean);
-          for (let i = 0; i <= parts.length; i++) {
-            const p = out + (i === 0 ? '' : '/' + parts.slice(0, i).join('/'));
-            if (!made.has(p)) {
-              made.add(p);
-              await mk(p);
-            }
-          }
-        }
-      }
-      let next = 0;
-      const worker = async () => {
-        while (next < files.length) {
-          const p = files[next++] as string;
-          await ssh2Transfer(sftp, dir, f.tree + p, out + p, best);
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-    } finally {
-      c.end();
-    }
-  };
+/** A transfer by one of the in-process contenders, in its own process. */
+const inProcess =
+  (p: ContenderProcess, dir: 'down' | 'up', tree: boolean): Case =>
+  (f, cipher, out) =>
+    p.run({ dir, tree, cipher, port: f.port, key: f.key, src: tree ? f.tree : f.big, out });
 
 interface Row {
   readonly name: string;
   readonly run: Case;
 }
 
-function rows(kind: 'file down' | 'file up' | 'tree down' | 'tree up'): Row[] {
+type Contenders = Record<ContenderName, ContenderProcess>;
+
+function rows(kind: 'file down' | 'file up' | 'tree down' | 'tree up', p: Contenders): Row[] {
   const down = kind.endsWith('down');
   const tree = kind.startsWith('tree');
   const src = (f: Fixture) => (tree ? f.tree : f.big);
@@ -276,9 +200,9 @@ function rows(kind: 'file down' | 'file up' | 'tree down' | 'tree up'): Row[] {
           : openssh.sftpPut,
     },
     { name: 'OpenSSH scp', run: openssh.scp(src, down, tree) },
-    { name: 'Keyway', run: keyway(down ? 'down' : 'up', src, tree) },
-    { name: 'ssh2 as shipped', run: ssh2(down ? 'down' : 'up', tree, false) },
-    { name: 'ssh2 at its best', run: ssh2(down ? 'down' : 'up', tree, true) },
+    { name: 'Keyway', run: inProcess(p.keyway, down ? 'down' : 'up', tree) },
+    { name: 'ssh2 as shipped', run: inProcess(p['ssh2-shipped'], down ? 'down' : 'up', tree) },
+    { name: 'ssh2 at its best', run: inProcess(p['ssh2-best'], down ? 'down' : 'up', tree) },
   ];
 }
 
@@ -291,6 +215,8 @@ function median(values: readonly number[]): number {
     : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
+let treeRuns = 0;
+
 /** One timed transfer: its MB/s, or a note saying why it has none. */
 async function timeOnce(
   f: Fixture,
@@ -299,8 +225,12 @@ async function timeOnce(
   kind: 'file down' | 'file up' | 'tree down' | 'tree up',
   bytes: number,
 ): Promise<number | string> {
-  const out = join(f.dir, 'out');
+  // a tree goes to a directory of its own, kept until the end (see the top of this file)
+  const out = kind.startsWith('tree')
+    ? join(f.dir, 'trees', String(treeRuns++))
+    : join(f.dir, 'out');
   rmSync(out, { recursive: true, force: true });
+  mkdirSync(dirname(out), { recursive: true });
   if (kind === 'tree up') mkdirSync(out); // the remote side is this machine too
   const target = kind === 'tree up' ? join(out, 'tree') : out;
   // every contender starts with no dirty pages from the one before it being written back
@@ -317,13 +247,15 @@ async function timeOnce(
 }
 
 export async function run(): Promise<void> {
-  // Keyway runs in this process, as in the app: with the app's V8 settings (ssh2, in the same
-  // process, gets them too)
-  applyRuntimeTuning();
   const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-sftp-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
   const line = readFileSync(join(dir, 'id.pub'), 'utf8').trim();
   const server = await startOpenSsh({ authorizedKeys: [line], hostKeyTypes: ['ed25519'] });
+  const contenders: Contenders = {
+    keyway: new ContenderProcess('keyway'),
+    'ssh2-shipped': new ContenderProcess('ssh2-shipped'),
+    'ssh2-best': new ContenderProcess('ssh2-best'),
+  };
   try {
     const f: Fixture = {
       dir,
@@ -349,7 +281,7 @@ export async function run(): Promise<void> {
       console.log('|---|---|---:|---:|');
       for (const kind of ['file down', 'file up', 'tree down', 'tree up'] as const) {
         const bytes = kind.startsWith('tree') ? treeBytes : BIG;
-        const list = rows(kind);
+        const list = rows(kind, contenders);
         const rates = list.map(() => [] as number[]);
         const notes = list.map(() => '');
         for (let rep = 0; rep < REPS; rep++) {
@@ -375,6 +307,7 @@ export async function run(): Promise<void> {
       }
     }
   } finally {
+    for (const p of Object.values(contenders)) p.stop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
