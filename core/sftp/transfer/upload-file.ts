@@ -54,11 +54,15 @@ export async function uploadFile(
     ? OpenFlag.WRITE | OpenFlag.CREAT
     : OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC;
   if (st.size - offset <= client.limits.maxWriteLength) {
-    const data = await readWhole(fh, offset, st.size - offset);
+    const buffer = takeBuffer(ctx);
+    const data = await readWhole(fh, offset, st.size - offset, buffer);
     if (data !== null) {
       const sent = { localPath, remote, st, offset, data, flags, mode, finalAttrs };
-      return uploadSmall(ctx, fh, sent);
+      const n = await uploadSmall(ctx, fh, sent);
+      giveBack(ctx, buffer); // answered: nothing holds the data any more
+      return n;
     }
+    giveBack(ctx, buffer);
     // not the size its stat said: read as any file is
   }
   let h: SftpHandle;
@@ -123,16 +127,37 @@ interface SmallUpload {
 }
 
 /**
- * `length` bytes of `fh` from `offset`, or null when the file does not end there (it shrank or
- * grew since its stat). Read before the remote OPEN, so a local error truncates nothing.
+ * One transfer's buffers for small files' contents, each one WRITE long. A file takes one and
+ * gives it back once its WRITE is answered (until then the data is in flight without a copy,
+ * or gathered); after a failure it is dropped instead. A tree of small files otherwise
+ * allocated a buffer per file outside the JavaScript heap, which kept the collector running,
+ * as ChunkReader's reuse avoids for large files.
+ */
+const smallBuffers = new WeakMap<TransferContext, Buffer[]>();
+
+function takeBuffer(ctx: TransferContext): Buffer {
+  return smallBuffers.get(ctx)?.pop() ?? Buffer.allocUnsafe(ctx.client.limits.maxWriteLength);
+}
+
+function giveBack(ctx: TransferContext, buffer: Buffer): void {
+  const free = smallBuffers.get(ctx);
+  if (free === undefined) smallBuffers.set(ctx, [buffer]);
+  else free.push(buffer);
+}
+
+/**
+ * `length` bytes of `fh` from `offset`, read into `buffer`, or null when the file does not end
+ * there (it shrank or grew since its stat). Read before the remote OPEN, so a local error
+ * truncates nothing.
  */
 async function readWhole(
   fh: LocalFileHandle,
   offset: number,
   length: number,
+  buffer: Buffer,
 ): Promise<Uint8Array | null> {
   try {
-    const data = Buffer.allocUnsafe(length);
+    const data = buffer.subarray(0, length);
     let n = 0;
     while (n < length) {
       const { bytesRead } = await fh.read(data, n, length - n, offset + n);
