@@ -148,7 +148,9 @@ function giveBack(ctx: TransferContext, buffer: Buffer): void {
 /**
  * `length` bytes of `fh` from `offset`, read into `buffer`, or null when the file does not end
  * there (it shrank or grew since its stat). Read before the remote OPEN, so a local error
- * truncates nothing.
+ * truncates nothing. Each read asks for one byte more than the file should have left, so the
+ * read that reaches `length` comes back short, which on a regular file is its end: no
+ * separate read to find EOF (unless the buffer has no room for that byte).
  */
 async function readWhole(
   fh: LocalFileHandle,
@@ -157,15 +159,18 @@ async function readWhole(
   buffer: Buffer,
 ): Promise<Uint8Array | null> {
   try {
-    const data = buffer.subarray(0, length);
+    const want = Math.min(length + 1, buffer.length);
     let n = 0;
-    while (n < length) {
-      const { bytesRead } = await fh.read(data, n, length - n, offset + n);
-      if (bytesRead === 0) return null;
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, n, want - n, offset + n);
       n += bytesRead;
+      if (n > length) return null; // grown
+      if (bytesRead === 0) return n === length ? buffer.subarray(0, length) : null;
+      if (n === length) break;
     }
+    if (want > length) return buffer.subarray(0, length); // that last read was short: EOF
     const { bytesRead } = await fh.read(Buffer.allocUnsafe(1), 0, 1, offset + length);
-    return bytesRead === 0 ? data : null;
+    return bytesRead === 0 ? buffer.subarray(0, length) : null;
   } catch (e) {
     await fh.close().catch(() => {});
     throw e;

@@ -461,6 +461,19 @@ test('a small upload goes in one flight after OPEN: WRITE and CLOSE together; a 
   });
   assert.equal(shaFile(R('small-up.bin')), sha(data));
   assert.deepEqual(log, ['open', 'write', 'close', 'ack']);
+  // one local read: it asks for a byte more than the file has, and coming back short is EOF
+  const reads: number[] = [];
+  const counting = wrapLocal((fh) => ({
+    ...forwardingHandle(fh),
+    read: async (b, o, n, at) => {
+      const r = await fh.read(b, o, n, at);
+      reads.push(r.bytesRead);
+      return r;
+    },
+  }));
+  await upload(server.client, L('small-up.bin'), R('small-up2.bin'), { local: counting });
+  assert.deepEqual(reads, [data.length]);
+  assert.equal(shaFile(R('small-up2.bin')), sha(data));
   // the stat is off: the file is sent as it is on disk, through the pipeline
   for (const delta of [-1, 1, -99_999]) {
     const local = sizeLies(L('small-up.bin'), delta);
