@@ -22,7 +22,13 @@ import { MacError, ProtocolError } from '../../errors.js';
 import { joinParts } from '../../wire/byte-parts.js';
 import { concatBytes, wipe } from '../../wire/bytes.js';
 import type { ResolvedBackend } from '../backend.js';
-import { chachaFactory, type ChaChaFactory } from './chacha20.js';
+import {
+  chachaFactory,
+  chachaHeaderWord,
+  chachaKeyWords,
+  xorWord,
+  type ChaChaFactory,
+} from './chacha20.js';
 import {
   checkHeader,
   checkPlainPacket,
@@ -63,7 +69,8 @@ abstract class ChaChaPolyBase {
   readonly overhead = TAG;
   protected readonly mainKey: Uint8Array;
   protected readonly headerKey: Uint8Array;
-  protected readonly headerStream: ChaChaFactory;
+  /** The header key as words, for the length's keystream (chachaHeaderWord). */
+  protected readonly headerWords: Uint32Array;
   protected readonly mainStream: ChaChaFactory;
   protected readonly poly1305: Poly1305;
   readonly #label: string;
@@ -73,15 +80,20 @@ abstract class ChaChaPolyBase {
     if (key.length < 64) throw new RangeError(`${NAME}: key needs 64 bytes, got ${key.length}`);
     this.mainKey = copyBytes(key, 0, 32);
     this.headerKey = copyBytes(key, 32, 64);
-    const streams = chachaFactory(chacha);
-    this.headerStream = streams(this.headerKey);
-    this.mainStream = streams(this.mainKey);
+    this.headerWords = chachaKeyWords(this.headerKey);
+    this.mainStream = chachaFactory(chacha)(this.mainKey);
     this.poly1305 = requested === 'noble' ? nobleParts : defaultParts;
     this.#label = `${role}(${NAME}, ${chacha})`;
   }
 
   dispose(): void {
     wipe(this.mainKey, this.headerKey);
+    this.headerWords.fill(0);
+  }
+
+  /** The 4 length bytes XORed with the header key's keystream for `seq`. */
+  protected header(seq: number, bytes: Uint8Array): Uint8Array {
+    return xorWord(bytes, chachaHeaderWord(this.headerWords, seq));
   }
 
   [inspectCustom](): string {
@@ -102,7 +114,7 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
   sealParts(seq: number, packet: Uint8Array): Uint8Array[] {
     checkSeq(seq);
     checkPlainPacket(packet, this.blockSize, true);
-    const length = this.headerStream(seq).xor(packet.subarray(0, 4));
+    const length = this.header(seq, packet);
     const main = this.mainStream(seq);
     const block0 = main.xor(BLOCK0);
     const ciphertext = main.xor(packet.subarray(4));
@@ -124,7 +136,7 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
   packetLength(seq: number, header: Uint8Array): number {
     checkSeq(seq);
     checkHeader(header, 4);
-    const length = readUint32(this.headerStream(seq).xor(header.subarray(0, 4)));
+    const length = readUint32(this.header(seq, header));
     this.#last = { seq, encrypted: readUint32(header), length };
     return length;
   }
@@ -137,7 +149,7 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
     const len =
       last !== undefined && last.seq === seq && last.encrypted === readUint32(wire)
         ? last.length
-        : readUint32(this.headerStream(seq).xor(wire.subarray(0, 4)));
+        : readUint32(this.header(seq, wire));
     checkWirePacket(wire, len, this.blockSize, true, TAG);
     const main = this.mainStream(seq);
     const block0 = main.xor(BLOCK0);

@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createCipheriv } from 'node:crypto';
 import { chacha20orig } from '@noble/ciphers/chacha.js';
-import { chachaFactory } from '../../../core/crypto/cipher/chacha20.js';
+import {
+  chachaFactory,
+  chachaHeaderWord,
+  chachaKeyWords,
+  xorWord,
+} from '../../../core/crypto/cipher/chacha20.js';
 import { poly1305, poly1305Noble } from '../../../core/crypto/cipher/poly1305.js';
 import { wasmPoly1305 } from '../../../core/crypto/wasm/poly1305.js';
 import { gcmPrimitive } from '../../../core/crypto/cipher/aes-gcm.js';
@@ -51,6 +56,28 @@ test('ChaCha20 stream: RFC 8439 A.1 #5 is sequence number 2 (nonce 00…02)', ()
       be,
     );
   }
+});
+
+test('ChaCha20 header word: the first keystream bytes of block 0, as the streams give them', () => {
+  // RFC 8439 A.1 #1 and #5: zero key, sequence numbers 0 and 2
+  const zero = chachaKeyWords(new Uint8Array(32));
+  assert.equal(toHex(xorWord(new Uint8Array(4), chachaHeaderWord(zero, 0))), '76b8e0ad');
+  assert.equal(toHex(xorWord(new Uint8Array(4), chachaHeaderWord(zero, 2))), 'c2c64d37');
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.oneof(fc.constantFrom(0, 1, 255, 256, 0x7fffffff, 0x80000000, 0xffffffff), fc.nat()),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      (key, seq, bytes) => {
+        const word = chachaHeaderWord(chachaKeyWords(key), seq);
+        for (const be of backends) {
+          const want = chachaFactory(be)(key)(seq).xor(bytes);
+          assert.equal(toHex(xorWord(bytes, word)), toHex(want), `${be} seq ${seq}`);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 // RFC 8439 §2.3.2 and §2.4.2 use nonces beyond a uint32 sequence number, so they run on the
