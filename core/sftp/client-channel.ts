@@ -19,7 +19,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { joinParts, type ByteParts } from '../wire/byte-parts.js';
-import { concatBytes } from '../wire/bytes.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 import { PacketType, SFTP_VERSION, StatusCode } from './constants.js';
@@ -265,7 +264,7 @@ export class SftpChannel {
     if (batch.length === 0) return;
     this.batch = [];
     this.batchBytes = 0;
-    this.writeNow(batch.length === 1 ? (batch[0] as Uint8Array) : concatBytes(...batch));
+    this.writeNow(joinParts(batch));
   }
 
   private writeNow(bytes: Uint8Array): void {

@@ -68,7 +68,6 @@ abstract class ChaChaPolyBase {
   readonly lengthOutsideBlocks = true;
   readonly overhead = TAG;
   protected readonly mainKey: Uint8Array;
-  protected readonly headerKey: Uint8Array;
   /** The header key as words, for the length's keystream (chachaHeaderWord). */
   protected readonly headerWords: Uint32Array;
   protected readonly mainStream: ChaChaFactory;
@@ -79,15 +78,14 @@ abstract class ChaChaPolyBase {
   constructor(key: Uint8Array, chacha: ResolvedBackend, requested: CryptoBackend, role: string) {
     if (key.length < 64) throw new RangeError(`${NAME}: key needs 64 bytes, got ${key.length}`);
     this.mainKey = copyBytes(key, 0, 32);
-    this.headerKey = copyBytes(key, 32, 64);
-    this.headerWords = chachaKeyWords(this.headerKey);
+    this.headerWords = chachaKeyWords(key.subarray(32, 64));
     this.mainStream = chachaFactory(chacha)(this.mainKey);
     this.poly1305 = requested === 'noble' ? nobleParts : defaultParts;
     this.#label = `${role}(${NAME}, ${chacha})`;
   }
 
   dispose(): void {
-    wipe(this.mainKey, this.headerKey);
+    wipe(this.mainKey);
     this.headerWords.fill(0);
   }
 

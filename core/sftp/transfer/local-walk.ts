@@ -16,9 +16,16 @@ import { isDirectory } from '../attrs.js';
 import { checkCancelled, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
 import type { LocalStats } from './local-fs.js';
-import { limiter, type Limited } from './limiter.js';
+import { limiter } from './limiter.js';
 import { remoteJoin } from './paths.js';
-import { appendPlan, emptyPlan, recordFailure, type TreeItem, type TreePlan } from './tree.js';
+import {
+  appendPlan,
+  emptyPlan,
+  recordFailure,
+  type TreeItem,
+  type TreePlan,
+  type Walk,
+} from './tree.js';
 import { MAX_DIR_DEPTH } from './types.js';
 
 export interface LocalFile extends TreeItem {
@@ -36,11 +43,6 @@ export type UploadPlan = TreePlan<LocalFile, RemoteDir>;
 export const WALK_STEPS = 16;
 
 const key = (st: LocalStats): string => `${st.dev}:${st.ino}`;
-
-interface Walk {
-  readonly ctx: TransferContext;
-  readonly limit: Limited;
-}
 
 /** Walks the local tree at `src` (a directory, `st` its stat) into `plan`. */
 export async function walkLocal(
@@ -87,18 +89,21 @@ async function walkDir(
   const parts = names
     .sort()
     .map((name) => walkEntry(w, join(src, name), remoteJoin(dst, name), depth, inside));
-  for (const part of await Promise.all(parts)) appendPlan(plan, part);
+  for (const part of await Promise.all(parts)) {
+    if ('files' in part) appendPlan(plan, part);
+    else plan.files.push(part);
+  }
   return plan;
 }
 
-/** One entry of a directory: its file, link or subtree, or its failure. */
+/** One entry of a directory: its file, or its link, subtree or failure as a plan. */
 async function walkEntry(
   w: Walk,
   s: string,
   d: string,
   depth: number,
   inside: ReadonlySet<string>,
-): Promise<UploadPlan> {
+): Promise<LocalFile | UploadPlan> {
   const { ctx } = w;
   const plan: UploadPlan = emptyPlan();
   let entry: LocalStats;
@@ -116,20 +121,14 @@ async function walkEntry(
     recordFailure(ctx, plan.failures, s, `stat ${s}`, e);
     return plan;
   }
+  if (entry.isFile()) return { src: s, dst: d, stat: entry };
   if (entry.isDirectory()) {
     if (!inside.has(key(entry))) return walkDir(w, s, d, entry, depth + 1, inside);
     const e = new TransferError(`${s}: symlink loop (a directory above it)`);
     recordFailure(ctx, plan.failures, s, `upload ${s}`, e);
-  } else if (entry.isFile()) {
-    plan.files.push({ src: s, dst: d, stat: entry });
   } else {
-    recordFailure(
-      ctx,
-      plan.failures,
-      s,
-      `upload ${s}`,
-      new TransferError(`${s}: not a regular file`),
-    );
+    const e = new TransferError(`${s}: not a regular file`);
+    recordFailure(ctx, plan.failures, s, `upload ${s}`, e);
   }
   return plan;
 }

@@ -19,9 +19,16 @@ import type { DirEntry } from '../client.js';
 import { checkCancelled, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
 import { errnoCode } from './local-fs.js';
-import { limiter, type Limited } from './limiter.js';
+import { limiter } from './limiter.js';
 import { badEntryName, remoteJoin } from './paths.js';
-import { appendPlan, emptyPlan, recordFailure, type TreeItem, type TreePlan } from './tree.js';
+import {
+  appendPlan,
+  emptyPlan,
+  recordFailure,
+  type TreeItem,
+  type TreePlan,
+  type Walk,
+} from './tree.js';
 import { MAX_DIR_DEPTH } from './types.js';
 
 export interface RemoteFile extends TreeItem {
@@ -41,11 +48,6 @@ export const WALK_REQUESTS = 16;
 /** Whether these attributes say regular file (a server that sends no mode is believed). */
 export const looksRegular = (a: FileAttributes): boolean =>
   a.permissions === undefined || isRegularFile(a);
-
-interface Walk {
-  readonly ctx: TransferContext;
-  readonly limit: Limited;
-}
 
 /** Walks the tree at `src` (a directory with these attributes) into `plan`. */
 export async function walkRemote(

@@ -8,6 +8,7 @@
  * A file's failure is recorded and the batch goes on; a dead session or a cancel ends it.
  */
 import { isFatal, transferError, type TransferContext } from './context.js';
+import type { Limited } from './limiter.js';
 import { TransferCancelledError } from './errors.js';
 import type { TransferFailure, TransferResult } from './types.js';
 
@@ -31,6 +32,12 @@ export interface TreePlan<F extends TreeItem, D extends TreeItem> {
 
 export function emptyPlan<F extends TreeItem, D extends TreeItem>(): TreePlan<F, D> {
   return { dirs: [], files: [], links: [], failures: [] };
+}
+
+/** What a walk's steps share: the call's context and the bound on its requests in flight. */
+export interface Walk {
+  readonly ctx: TransferContext;
+  readonly limit: Limited;
 }
 
 /** Adds `from`'s contents after `into`'s. */
