@@ -7,6 +7,7 @@
 import type { SftpClient } from '../client.js';
 import { SftpConnectionLostError, SftpNoConnectionError, SftpProtocolError } from '../errors.js';
 import { TransferCancelledError, TransferError, causeText } from './errors.js';
+import { limiter, type Limited } from './limiter.js';
 import { nodeLocalFs, type LocalFs } from './local-fs.js';
 import { ProgressTracker } from './progress.js';
 import { DEFAULT_CONCURRENCY, type SymlinkPolicy, type TransferOptions } from './types.js';
@@ -19,6 +20,12 @@ export interface TransferContext {
   readonly resume: boolean;
   readonly symlinks: SymlinkPolicy;
   readonly concurrency: number;
+  /**
+   * A place among the `concurrency` files talking to the server at once: a file holds one
+   * from its OPEN until its data has all been sent or received; its local reading ahead or
+   * writing behind goes on without one.
+   */
+  readonly remote: Limited;
   readonly signal: AbortSignal | undefined;
   readonly progress: ProgressTracker;
   readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
@@ -45,6 +52,7 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
     resume: o.resume === true,
     symlinks,
     concurrency,
+    remote: limiter(concurrency),
     signal: o.signal,
     progress: new ProgressTracker(o.onProgress),
     onFileDone: o.onFileDone,

@@ -47,7 +47,7 @@ export async function downloadFile(
   attrs: FileAttributes,
   fresh = false,
 ): Promise<number> {
-  const { client, local } = ctx;
+  const { local } = ctx;
   checkCancelled(ctx);
   const size = attrs.size ?? null;
   const part = target + PART_SUFFIX;
@@ -72,6 +72,42 @@ export async function downloadFile(
     return 0;
   }
 
+  // a place among the files talking to the server, given back once the data is all here
+  const release = await ctx.remote.acquire();
+  try {
+    const job = { remote, part, target, attrs, size, start, finalMode, createMode };
+    return await fetchInto(ctx, job, release);
+  } finally {
+    release();
+  }
+}
+
+/** What downloadFile() settled before the transfer proper. */
+interface FetchJob {
+  readonly remote: string;
+  readonly part: string;
+  readonly target: string;
+  readonly attrs: FileAttributes;
+  readonly size: number | null;
+  readonly start: Start;
+  /** The finished file's mode, and the mode its .part is created with. */
+  readonly finalMode: number;
+  readonly createMode: number;
+}
+
+/**
+ * downloadFile()'s transfer proper: opens both ends, reads, and finishes the .part. A file
+ * read in one flight calls `release` once its data is all here and its handle closed, so its
+ * writing behind leaves the place to the next file; a pipelined file writes as it reads and
+ * keeps the place to its end.
+ */
+async function fetchInto(
+  ctx: TransferContext,
+  job: FetchJob,
+  release: () => void,
+): Promise<number> {
+  const { client, local } = ctx;
+  const { remote, part, target, attrs, size, start, finalMode, createMode } = job;
   // the remote OPEN's round trip overlaps the local open
   const [opened, openedLocal] = await Promise.allSettled([
     client.open(remote, 'r'),
@@ -112,6 +148,8 @@ export async function downloadFile(
     if (size !== null && size - at <= client.limits.maxReadLength) {
       const small = await readSmall(ctx, h, remote, at, size - at);
       h = null;
+      // all of it is here: the writing goes on without the server
+      if (small.complete) release();
       for (const piece of small.pieces) {
         await sinkParts(piece.parts, at, piece.length);
         at += piece.length;

@@ -1,9 +1,11 @@
 /**
  * Running a walked tree (OpenSSH's download_dir / upload_dir, reordered): the walk has made
- * every directory already; here the regular files move with `concurrency` in flight (each one
- * pipelined), then symlinks are made (last, so no file is ever written through a link the
- * tree itself created), then directories get their final mode and times, deepest first
- * (after their contents, which would change their mtime).
+ * every directory already; here the regular files move with `concurrency` of them talking to
+ * the server at once (each one pipelined) and as many more doing their local part meanwhile
+ * (an upload's next files read ahead, a download's last ones written behind). Then symlinks
+ * are made (last, so no file is ever written through a link the tree itself created), then
+ * directories get their final mode and times, deepest first (after their contents, which would
+ * change their mtime).
  *
  * A file's failure is recorded and the batch goes on; a dead session or a cancel ends it.
  */
@@ -98,7 +100,8 @@ export async function runTree<F extends TreeItem, D extends TreeItem>(
       }
     }
   };
-  const n = Math.min(ctx.concurrency, plan.files.length);
+  // as many again as talk to the server (ctx.remote) read ahead or write behind meanwhile
+  const n = Math.min(2 * ctx.concurrency, plan.files.length);
   await Promise.all(Array.from({ length: n }, worker));
   if (ctx.signal?.aborted === true) {
     throw new TransferCancelledError(`${steps.verb}: cancelled`, ctx.signal.reason);

@@ -32,7 +32,10 @@ export interface TransferOptions {
   readonly resume?: boolean;
   /** Inside trees; default 'preserve'. A symlink given as the source itself is followed. */
   readonly symlinks?: SymlinkPolicy;
-  /** Files in flight for trees (default 4; each big file is still pipelined). */
+  /**
+   * Files talking to the server at once in trees (default 4; each big file is still
+   * pipelined). As many more read ahead (upload) or write behind (download) meanwhile.
+   */
   readonly concurrency?: number;
   /** Cancel: stops, leaves .part files for resume, rejects with TransferCancelledError. */
   readonly signal?: AbortSignal;

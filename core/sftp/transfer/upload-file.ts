@@ -32,7 +32,9 @@ export async function uploadFile(
 ): Promise<number> {
   const { client, local } = ctx;
   checkCancelled(ctx);
-  const offset = ctx.resume ? await remoteResumePoint(client, localPath, remote, st.size) : 0;
+  const offset = ctx.resume
+    ? await ctx.remote(() => remoteResumePoint(client, localPath, remote, st.size))
+    : 0;
   const mode = st.mode & 0o777;
   const finalAttrs: FileAttributes = {
     permissions: mode,
@@ -42,7 +44,7 @@ export async function uploadFile(
 
   if (ctx.resume && offset === st.size) {
     const fp = ctx.progress.startFile(localPath, st.size, offset);
-    if (ctx.preserve) await client.setstat(remote, finalAttrs);
+    if (ctx.preserve) await ctx.remote(() => client.setstat(remote, finalAttrs));
     fp.done();
     ctx.onFileDone?.(localPath, 0);
     return 0;
@@ -53,21 +55,48 @@ export async function uploadFile(
   const flags = ctx.resume
     ? OpenFlag.WRITE | OpenFlag.CREAT
     : OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC;
+  const job: UploadJob = { localPath, remote, st, offset, flags, mode, finalAttrs };
   if (st.size - offset <= client.limits.maxWriteLength) {
+    // read ahead, before taking a place among the files talking to the server
     const buffer = takeBuffer(ctx);
     const data = await readWhole(fh, offset, st.size - offset, buffer);
     if (data !== null) {
-      const sent = { localPath, remote, st, offset, data, flags, mode, finalAttrs };
-      const n = await uploadSmall(ctx, fh, sent);
+      const n = await ctx.remote(() => uploadSmall(ctx, fh, { ...job, data }));
       giveBack(ctx, buffer); // answered: nothing holds the data any more
       return n;
     }
     giveBack(ctx, buffer);
     // not the size its stat said: read as any file is
   }
+  return ctx.remote(() => uploadPipelined(ctx, fh, job));
+}
+
+/** What uploadFile() settled before the transfer proper. */
+interface UploadJob {
+  readonly localPath: string;
+  readonly remote: string;
+  readonly st: LocalStats;
+  /** Where the WRITEs start: 0, or the remote size on resume. */
+  readonly offset: number;
+  /** OPEN's flags, and the permission bits it creates the file with. */
+  readonly flags: number;
+  readonly mode: number;
+  /** What -p sets once the file is complete. */
+  readonly finalAttrs: FileAttributes;
+}
+
+/** Any file: pipelined WRITEs of chunks read as they go, from `fh` (closed on return). */
+async function uploadPipelined(
+  ctx: TransferContext,
+  fh: LocalFileHandle,
+  u: UploadJob,
+): Promise<number> {
+  const { client } = ctx;
+  const { localPath, remote, st, offset } = u;
   let h: SftpHandle;
   try {
-    h = await client.open(remote, flags, { permissions: mode });
+    checkCancelled(ctx);
+    h = await client.open(remote, u.flags, { permissions: u.mode });
   } catch (e) {
     await fh.close().catch(() => {});
     throw e;
@@ -104,7 +133,7 @@ export async function uploadFile(
       client,
       h,
       remote,
-      ctx.preserve ? finalAttrs : null,
+      ctx.preserve ? u.finalAttrs : null,
       ctx.resume ? offset + sent : null,
       `upload ${localPath} to ${remote}`,
     ),
@@ -115,15 +144,8 @@ export async function uploadFile(
 }
 
 /** A file small enough for one WRITE, read whole, on its way. */
-interface SmallUpload {
-  readonly localPath: string;
-  readonly remote: string;
-  readonly st: LocalStats;
-  readonly offset: number;
+interface SmallUpload extends UploadJob {
   readonly data: Uint8Array;
-  readonly flags: number;
-  readonly mode: number;
-  readonly finalAttrs: FileAttributes;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * limiter(n): at most n functions running, the rest started in the order they came as places
- * free up, a failure freeing its place like a success.
+ * free up, a failure freeing its place like a success; acquire() taking a place directly,
+ * its release giving it back once however often it is called.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,34 @@ test('a failure passes to its caller and frees its place', async () => {
   assert.equal(await after, 'ran');
   // and the place is free again afterwards
   assert.equal(await limit(async () => 7), 7);
+});
+
+test('acquire() takes a place; its release gives it back once, to the next in line', async () => {
+  const limit = limiter(2);
+  const first = await limit.acquire();
+  const second = await limit.acquire();
+  const order: string[] = [];
+  const third = limit.acquire().then((r) => (order.push('third'), r));
+  const ran = limit(async () => order.push('work'));
+  await tick();
+  assert.deepEqual(order, []);
+  first();
+  first(); // a second call frees nothing more
+  await tick();
+  assert.deepEqual(order, ['third']);
+  second();
+  await ran;
+  assert.deepEqual(order, ['third', 'work']);
+  // 'work' is done and 'third' still holds its place: one left
+  const fourth = await limit.acquire();
+  let fifth = false;
+  void limit.acquire().then(() => (fifth = true));
+  await tick();
+  assert.equal(fifth, false);
+  (await third)();
+  await tick();
+  assert.equal(fifth, true);
+  fourth();
 });
 
 test('the limit must be a positive integer', () => {

@@ -3,7 +3,8 @@
  * nested directories with symlinks, up and down, identical (links checked by readlink);
  * -p on files and directories; symlink policies; one bad file (a fifo, an injected open
  * failure) reported while the rest is copied; a directory that cannot be made skipping its
- * subtree; progress over the whole tree; files in flight bounded by `concurrency`.
+ * subtree; progress over the whole tree; files talking to the server bounded by `concurrency`,
+ * with as many more reading ahead or writing behind.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   download,
   upload,
@@ -312,34 +314,91 @@ test('a directory that cannot be made skips its subtree; the rest is copied', as
   assert.equal(r.files, 180);
 });
 
-test('concurrency bounds the files in flight', async () => {
-  const c = server.client;
-  for (const concurrency of [1, 3]) {
-    let open = 0;
-    let most = 0;
-    const local: LocalFs = {
-      ...nodeLocalFs,
-      open: async (path, flags, mode) => {
-        const fh = await nodeLocalFs.open(path, flags, mode);
-        open++;
-        most = Math.max(most, open);
-        return {
-          ...forwardingHandle(fh),
-          close: async () => {
-            open--;
-            await fh.close();
-          },
-        };
-      },
-    };
-    const r = await upload(c, L('tree/d5'), R(`conc-${concurrency}`), {
-      recursive: true,
-      concurrency,
-      local,
-    });
-    assert.deepEqual(r.failures, []);
-    assert.equal(r.files, 200);
-    assert.equal(most, concurrency);
+/** Highest count of overlapping intervals, each from its start until its end settles. */
+function overlapCounter(): { during: <T>(p: () => Promise<T>) => Promise<T>; most: () => number } {
+  let now = 0;
+  let most = 0;
+  return {
+    during: async (p) => {
+      most = Math.max(most, ++now);
+      try {
+        return await p();
+      } finally {
+        now--;
+      }
+    },
+    most: () => most,
+  };
+}
+
+test('concurrency bounds the files talking to the server; as many more read ahead or write behind', async () => {
+  for (const dir of ['up', 'down'] as const) {
+    for (const concurrency of [1, 3]) {
+      // remote: a file from its OPEN until its handle's CLOSE is answered
+      const handles = new Set<unknown>();
+      let opening = 0;
+      let mostRemote = 0;
+      const client = spyClient(server.client, (name, method) => {
+        const call = method as (...a: never[]) => Promise<unknown>;
+        if (name === 'open') {
+          return async (...a: never[]) => {
+            opening++;
+            mostRemote = Math.max(mostRemote, opening + handles.size);
+            try {
+              await delay(2); // a slow server: an upload's next files are read meanwhile
+              const h = await call(...a);
+              handles.add(h);
+              return h;
+            } finally {
+              opening--;
+            }
+          };
+        }
+        if (name === 'close') {
+          return async (...a: never[]) => {
+            try {
+              return await call(...a);
+            } finally {
+              handles.delete(a[0]);
+            }
+          };
+        }
+        return undefined;
+      });
+      // local: each file from its open until its close
+      const openLocal = overlapCounter();
+      const local: LocalFs = {
+        ...nodeLocalFs,
+        open: async (path, flags, mode) => {
+          const fh = await nodeLocalFs.open(path, flags, mode);
+          let closed: () => void = () => {};
+          void openLocal.during(() => new Promise<void>((r) => (closed = r)));
+          return {
+            ...forwardingHandle(fh),
+            close: async () => {
+              await delay(2); // a slow disk: a download's last files are still being written
+              closed();
+              await fh.close();
+            },
+          };
+        },
+      };
+      const src = dir === 'up' ? L('tree/d5') : R('tree-conc-src');
+      if (dir === 'down' && !existsSync(src)) execFileSync('cp', ['-a', L('tree/d5'), src]);
+      const dst =
+        dir === 'up' ? R(`conc-${concurrency}`) : join(root, 'back', `conc-${concurrency}`);
+      const o = { recursive: true, concurrency, local };
+      const r =
+        dir === 'up' ? await upload(client, src, dst, o) : await download(client, src, dst, o);
+      assert.deepEqual(r.failures, []);
+      assert.equal(r.files, 200);
+      assert.deepEqual(treeShape(dst), treeShape(src));
+      assert.equal(mostRemote, concurrency, `${dir}: remote files at once`);
+      assert.ok(
+        openLocal.most() > concurrency && openLocal.most() <= 2 * concurrency,
+        `${dir}, concurrency ${concurrency}: ${openLocal.most()} local files open at once`,
+      );
+    }
   }
 });
 
@@ -374,10 +433,23 @@ test('cancel in the middle of a tree: TransferCancelledError, the files done sta
 });
 
 /** `c` with its list() counted: how many run at once, at most. */
-function countingLists(c: SftpClient): { client: SftpClient; most: () => number } {
+/** `c` counting its listings at once, and the paths it OPENs, in order. */
+function countingLists(c: SftpClient): {
+  client: SftpClient;
+  most: () => number;
+  opened: string[];
+} {
   let now = 0;
   let most = 0;
+  const opened: string[] = [];
   const client = spyClient(c, (k, method) => {
+    if (k === 'open') {
+      const open = method as SftpClient['open'];
+      return (...args: Parameters<SftpClient['open']>) => {
+        opened.push(args[0]);
+        return open(...args);
+      };
+    }
     if (k !== 'list') return undefined;
     const list = method as SftpClient['list'];
     return async (...args: Parameters<SftpClient['list']>) => {
@@ -389,7 +461,7 @@ function countingLists(c: SftpClient): { client: SftpClient; most: () => number 
       }
     };
   });
-  return { client, most: () => most };
+  return { client, most: () => most, opened };
 }
 
 /** The regular files under a remote directory, in the order a one-at-a-time walk meets them. */
@@ -422,18 +494,14 @@ test('a download walk lists sibling directories at once, at most WALK_REQUESTS, 
   for (let i = 0; i < WALK_REQUESTS + 8; i++)
     mkdirSync(R(`walk-src/wide/w${i}`), { recursive: true });
   const counted = countingLists(server.client);
-  const done: string[] = [];
   const dst = join(root, 'back', 'walk-down');
-  const r = await download(counted.client, R('walk-src'), dst, {
-    recursive: true,
-    concurrency: 1, // files then go in the plan's order
-    onFileDone: (p) => done.push(p),
-  });
+  const r = await download(counted.client, R('walk-src'), dst, { recursive: true });
   assert.deepEqual(r.failures, []);
   assert.equal(r.files, 200);
   assert.ok(counted.most() > 1, `at most ${counted.most()} listing at once`);
   assert.ok(counted.most() <= WALK_REQUESTS, `${counted.most()} listings at once`);
-  assert.deepEqual(done, await remoteWalkOrder(server.client, R('walk-src')));
+  // files start in the plan's order (they may finish out of it)
+  assert.deepEqual(counted.opened, await remoteWalkOrder(server.client, R('walk-src')));
   assert.deepEqual(treeShape(dst), treeShape(R('walk-src')));
 });
 
@@ -455,18 +523,15 @@ test("an upload walk stats a directory's entries at once, at most WALK_STEPS, in
     lstat: counting(nodeLocalFs.lstat),
     readdir: counting(nodeLocalFs.readdir),
     readlink: counting(nodeLocalFs.readlink),
+    open: (path, flags, mode) => (opened.push(path), nodeLocalFs.open(path, flags, mode)),
   };
-  const done: string[] = [];
-  const r = await upload(server.client, L('tree/d3'), R('walk-up'), {
-    recursive: true,
-    concurrency: 1,
-    local,
-    onFileDone: (p) => done.push(p),
-  });
+  const opened: string[] = [];
+  const r = await upload(server.client, L('tree/d3'), R('walk-up'), { recursive: true, local });
   assert.deepEqual(r.failures, []);
   assert.equal(r.files, 200);
   assert.ok(most > 1 && most <= WALK_STEPS, `${most} local calls at once`);
-  assert.deepEqual(done, localWalkOrder(L('tree/d3')));
+  // files start in the plan's order (they may finish out of it)
+  assert.deepEqual(opened, localWalkOrder(L('tree/d3')));
   assert.deepEqual(treeShape(R('walk-up')), treeShape(L('tree/d3')));
 });
 
