@@ -12,8 +12,8 @@ import { downloadFile } from './download-file.js';
 import { TransferError, causeText } from './errors.js';
 import { errnoCode, statOrNull } from './local-fs.js';
 import { remoteBasename } from './paths.js';
-import { looksRegular, walkRemote, type DownloadPlan } from './remote-walk.js';
-import { emptyPlan, runTree, throwIfNoTop, totalOf } from './tree.js';
+import { looksRegular, walkRemote } from './remote-walk.js';
+import { runTree, throwIfNoTop } from './tree.js';
 import type { TransferOptions, TransferResult } from './types.js';
 
 export async function download(
@@ -64,12 +64,11 @@ async function downloadTree(
   dst: string,
   attrs: FileAttributes,
 ): Promise<TransferResult> {
-  const plan: DownloadPlan = emptyPlan();
-  await walkRemote(ctx, src, dst, attrs, plan);
-  throwIfNoTop(plan);
-  ctx.progress.setTotals(totalOf(plan.files.map((f) => f.attrs.size ?? null)), plan.files.length);
-  return runTree(ctx, plan, {
+  const top = await walkRemote(ctx, src, dst, attrs);
+  throwIfNoTop(top);
+  return runTree(ctx, top, {
     verb: 'download',
+    size: (f) => f.attrs.size ?? null,
     file: (f) => downloadFile(ctx, f.src, f.dst, f.attrs, f.fresh),
     link: (l) => localSymlink(ctx, l.target, l.dst),
     finishDir: async (d) => {

@@ -8,8 +8,9 @@
  * are failures: "not a regular file".
  *
  * A directory's entries are stat'ed together and sibling directories are walked at once,
- * with at most WALK_STEPS local calls and remote MKDIRs in flight; the plan comes out in the
- * order a one-at-a-time walk gives (parents first, each directory's entries sorted by name).
+ * with at most WALK_STEPS local calls and remote MKDIRs in flight. The walk comes out as it
+ * goes (a WalkNode per directory), in the order a one-at-a-time walk gives (parents first,
+ * each directory's entries sorted by name).
  */
 import { join } from 'node:path';
 import { isDirectory } from '../attrs.js';
@@ -19,12 +20,14 @@ import type { LocalStats } from './local-fs.js';
 import { limiter } from './limiter.js';
 import { remoteJoin } from './paths.js';
 import {
-  appendPlan,
   emptyPlan,
+  pending,
   recordFailure,
   type TreeItem,
   type TreePlan,
   type Walk,
+  type WalkEntry,
+  type WalkNode,
 } from './tree.js';
 import { MAX_DIR_DEPTH } from './types.js';
 
@@ -37,23 +40,27 @@ export interface RemoteDir extends TreeItem {
   readonly created: boolean;
 }
 
-export type UploadPlan = TreePlan<LocalFile, RemoteDir>;
+/** A directory of the local tree as the walk comes through it. */
+export type UploadNode = WalkNode<LocalFile, RemoteDir>;
+type UploadEntry = WalkEntry<LocalFile, RemoteDir>;
+type UploadPlan = TreePlan<RemoteDir>;
 
 /** Local calls (readdir, lstat, stat, readlink) and MKDIRs of one walk in flight at most. */
 export const WALK_STEPS = 16;
 
 const key = (st: LocalStats): string => `${st.dev}:${st.ino}`;
 
-/** Walks the local tree at `src` (a directory, `st` its stat) into `plan`. */
-export async function walkLocal(
+/**
+ * Starts the walk of the local tree at `src` (a directory, `st` its stat): resolves once the
+ * top directory is made and read, with the rest on its way.
+ */
+export function walkLocal(
   ctx: TransferContext,
   src: string,
   dst: string,
   st: LocalStats,
-  plan: UploadPlan,
-): Promise<void> {
-  const w: Walk = { ctx, limit: limiter(WALK_STEPS) };
-  appendPlan(plan, await walkDir(w, src, dst, st, 0, new Set()));
+): Promise<UploadNode> {
+  return walkDir({ ctx, limit: limiter(WALK_STEPS) }, src, dst, st, 0, new Set());
 }
 
 async function walkDir(
@@ -63,21 +70,21 @@ async function walkDir(
   st: LocalStats,
   depth: number,
   ancestors: ReadonlySet<string>,
-): Promise<UploadPlan> {
+): Promise<UploadNode> {
   const { ctx } = w;
   checkCancelled(ctx);
-  const plan: UploadPlan = emptyPlan();
-  const fail = (path: string, what: string, e: unknown): UploadPlan => {
-    recordFailure(ctx, plan.failures, path, what, e);
-    return plan;
+  const own: UploadPlan = emptyPlan();
+  const fail = (path: string, what: string, e: unknown): UploadNode => {
+    recordFailure(ctx, own.failures, path, what, e);
+    return { own, entries: [] };
   };
   if (depth >= MAX_DIR_DEPTH) {
     const e = new TransferError(`maximum directory depth exceeded: ${depth}`);
     return fail(src, `upload ${src}`, e);
   }
-  const created = await makeRemoteDir(w, src, dst, st, plan);
-  if (created === null) return plan;
-  plan.dirs.push({ src, dst, stat: st, created });
+  const created = await makeRemoteDir(w, src, dst, st, own);
+  if (created === null) return { own, entries: [] };
+  own.dirs.push({ src, dst, stat: st, created });
 
   let names: string[];
   try {
@@ -86,24 +93,20 @@ async function walkDir(
     return fail(src, `read directory ${src}`, e);
   }
   const inside = new Set(ancestors).add(key(st));
-  const parts = names
+  const entries = names
     .sort()
-    .map((name) => walkEntry(w, join(src, name), remoteJoin(dst, name), depth, inside));
-  for (const part of await Promise.all(parts)) {
-    if ('files' in part) appendPlan(plan, part);
-    else plan.files.push(part);
-  }
-  return plan;
+    .map((name) => pending(walkEntry(w, join(src, name), remoteJoin(dst, name), depth, inside)));
+  return { own, entries };
 }
 
-/** One entry of a directory: its file, or its link, subtree or failure as a plan. */
+/** One entry of a directory: its file, its subtree, or its link or failure as a plan. */
 async function walkEntry(
   w: Walk,
   s: string,
   d: string,
   depth: number,
   inside: ReadonlySet<string>,
-): Promise<LocalFile | UploadPlan> {
+): Promise<UploadEntry> {
   const { ctx } = w;
   const plan: UploadPlan = emptyPlan();
   let entry: LocalStats;

@@ -9,9 +9,9 @@
  *
  * Sibling directories are walked at once and a directory's READLINKs and STATs go together,
  * with at most WALK_REQUESTS of them (and listings) in flight, so a tree of many small
- * directories costs a few round trips per level rather than several per directory. The plan
- * comes out in the order a one-at-a-time walk gives: parents before their contents, each
- * directory's entries in listing order.
+ * directories costs a few round trips per level rather than several per directory. The walk
+ * comes out as it goes (a WalkNode per directory), in the order a one-at-a-time walk gives:
+ * parents before their contents, each directory's entries in listing order.
  */
 import { join } from 'node:path';
 import { isDirectory, isRegularFile, isSymlink, type FileAttributes } from '../attrs.js';
@@ -22,12 +22,14 @@ import { errnoCode } from './local-fs.js';
 import { limiter } from './limiter.js';
 import { badEntryName, remoteJoin } from './paths.js';
 import {
-  appendPlan,
   emptyPlan,
+  pending,
   recordFailure,
   type TreeItem,
   type TreePlan,
   type Walk,
+  type WalkEntry,
+  type WalkNode,
 } from './tree.js';
 import { MAX_DIR_DEPTH } from './types.js';
 
@@ -40,7 +42,10 @@ export interface LocalDir extends TreeItem {
   readonly attrs: FileAttributes;
 }
 
-export type DownloadPlan = TreePlan<RemoteFile, LocalDir>;
+/** A directory of the remote tree as the walk comes through it. */
+export type DownloadNode = WalkNode<RemoteFile, LocalDir>;
+type DownloadEntry = WalkEntry<RemoteFile, LocalDir>;
+type DownloadPlan = TreePlan<LocalDir>;
 
 /** Listings, READLINKs and STATs of one walk in flight at most. */
 export const WALK_REQUESTS = 16;
@@ -49,16 +54,17 @@ export const WALK_REQUESTS = 16;
 export const looksRegular = (a: FileAttributes): boolean =>
   a.permissions === undefined || isRegularFile(a);
 
-/** Walks the tree at `src` (a directory with these attributes) into `plan`. */
-export async function walkRemote(
+/**
+ * Starts the walk of the tree at `src` (a directory with these attributes): resolves once the
+ * top directory is made and listed, with the rest on its way.
+ */
+export function walkRemote(
   ctx: TransferContext,
   src: string,
   dst: string,
   attrs: FileAttributes,
-  plan: DownloadPlan,
-): Promise<void> {
-  const sub = await walkDir({ ctx, limit: limiter(WALK_REQUESTS) }, src, dst, attrs, 0);
-  appendPlan(plan, sub);
+): Promise<DownloadNode> {
+  return walkDir({ ctx, limit: limiter(WALK_REQUESTS) }, src, dst, attrs, 0);
 }
 
 async function walkDir(
@@ -67,15 +73,15 @@ async function walkDir(
   dst: string,
   attrs: FileAttributes,
   depth: number,
-): Promise<DownloadPlan> {
+): Promise<DownloadNode> {
   const { ctx } = w;
   checkCancelled(ctx);
-  const plan: DownloadPlan = emptyPlan();
-  const fail = (path: string, what: string, e: unknown): DownloadPlan => {
-    recordFailure(ctx, plan.failures, path, what, e);
-    return plan;
+  const own: DownloadPlan = emptyPlan();
+  const fail = (path: string, what: string, e: unknown): DownloadNode => {
+    recordFailure(ctx, own.failures, path, what, e);
+    return { own, entries: [] };
   };
-  // a failure among the entries, in its place in the plan
+  // a failure among the entries, in its place in the walk
   const failed = (path: string, why: string): DownloadPlan => {
     const one: DownloadPlan = emptyPlan();
     recordFailure(ctx, one.failures, path, `download ${path}`, new TransferError(why));
@@ -85,44 +91,40 @@ async function walkDir(
     const e = new TransferError(`maximum directory depth exceeded: ${depth}`);
     return fail(src, `download ${src}`, e);
   }
-  const made = await makeLocalDir(ctx, src, dst, attrs, depth, plan);
-  if (made === null) return plan;
+  const made = await makeLocalDir(ctx, src, dst, attrs, depth, own);
+  if (made === null) return { own, entries: [] };
 
-  let entries: DirEntry[];
+  let listed: DirEntry[];
   try {
-    entries = await w.limit(() => ctx.client.list(src));
+    listed = await w.limit(() => ctx.client.list(src));
   } catch (e) {
     return fail(src, `read directory ${src}`, e);
   }
   const seen = new Set<string>();
-  const parts: (DownloadPlan | Promise<DownloadPlan> | RemoteFile)[] = [];
-  for (const entry of entries) {
+  const entries: (DownloadEntry | Promise<DownloadEntry>)[] = [];
+  for (const entry of listed) {
     const name = entry.filename;
     if (name === '.' || name === '..') continue;
     const s = remoteJoin(src, name);
     const bad = badEntryName(name);
     if (bad !== null || seen.has(name)) {
-      parts.push(failed(s, `${src}: ${bad ?? `'${name}' is listed twice`}`));
+      entries.push(failed(s, `${src}: ${bad ?? `'${name}' is listed twice`}`));
       continue;
     }
     seen.add(name);
     const d = join(dst, name);
     const a = entry.attrs;
     if (isSymlink(a)) {
-      if (ctx.symlinks !== 'skip') parts.push(walkLink(w, s, d, depth, made));
+      if (ctx.symlinks !== 'skip') entries.push(pending(walkLink(w, s, d, depth, made)));
     } else if (isDirectory(a)) {
-      parts.push(walkDir(w, s, d, a, depth + 1));
+      entries.push(pending(walkDir(w, s, d, a, depth + 1)));
     } else if (looksRegular(a)) {
-      parts.push({ src: s, dst: d, attrs: a, fresh: made });
+      entries.push({ src: s, dst: d, attrs: a, fresh: made });
     } else {
-      parts.push(failed(s, `${s}: not a regular file`));
+      entries.push(failed(s, `${s}: not a regular file`));
     }
   }
-  for (const part of await Promise.all(parts)) {
-    if ('fresh' in part) plan.files.push(part);
-    else appendPlan(plan, part);
-  }
-  return plan;
+  return { own, entries };
 }
 
 /** A symlink in the tree: read ('preserve') or followed to what it names ('follow'). */
@@ -132,7 +134,7 @@ async function walkLink(
   d: string,
   depth: number,
   fresh: boolean,
-): Promise<DownloadPlan> {
+): Promise<DownloadEntry> {
   const { ctx } = w;
   const plan: DownloadPlan = emptyPlan();
   if (ctx.symlinks === 'preserve') {
@@ -151,10 +153,9 @@ async function walkLink(
     return plan;
   }
   if (isDirectory(a)) return walkDir(w, s, d, a, depth + 1);
-  if (!looksRegular(a)) {
-    const e = new TransferError(`${s}: not a regular file`);
-    recordFailure(ctx, plan.failures, s, `download ${s}`, e);
-  } else plan.files.push({ src: s, dst: d, attrs: a, fresh });
+  if (looksRegular(a)) return { src: s, dst: d, attrs: a, fresh };
+  const e = new TransferError(`${s}: not a regular file`);
+  recordFailure(ctx, plan.failures, s, `download ${s}`, e);
   return plan;
 }
 

@@ -1,11 +1,11 @@
 /**
- * Running a walked tree (OpenSSH's download_dir / upload_dir, reordered): the walk has made
- * every directory already; here the regular files move with `concurrency` of them talking to
- * the server at once (each one pipelined) and as many more doing their local part meanwhile
- * (an upload's next files read ahead, a download's last ones written behind). Then symlinks
- * are made (last, so no file is ever written through a link the tree itself created), then
- * directories get their final mode and times, deepest first (after their contents, which would
- * change their mtime).
+ * Running a tree (OpenSSH's download_dir / upload_dir, reordered): the walk makes each
+ * directory before listing it, and its files move as the walk finds them, in walk order, with
+ * `concurrency` of them talking to the server at once (each one pipelined) and as many more
+ * doing their local part meanwhile (an upload's next files read ahead, a download's last ones
+ * written behind). Once every file is done, symlinks are made (last, so no file is ever
+ * written through a link the tree itself created), then directories get their final mode and
+ * times, deepest first (after their contents, which would change their mtime).
  *
  * A file's failure is recorded and the batch goes on; a dead session or a cancel ends it.
  */
@@ -24,16 +24,90 @@ export interface LinkItem extends TreeItem {
   readonly target: string;
 }
 
-/** What a walk produced: directories made (parents first), files and links to do. */
-export interface TreePlan<F extends TreeItem, D extends TreeItem> {
+/** What a walk meets besides files: directories made (parents first), links, failures. */
+export interface TreePlan<D extends TreeItem> {
   readonly dirs: D[];
-  readonly files: F[];
   readonly links: LinkItem[];
   readonly failures: TransferFailure[];
 }
 
-export function emptyPlan<F extends TreeItem, D extends TreeItem>(): TreePlan<F, D> {
-  return { dirs: [], files: [], links: [], failures: [] };
+export function emptyPlan<D extends TreeItem>(): TreePlan<D> {
+  return { dirs: [], links: [], failures: [] };
+}
+
+/** Adds `from`'s contents after `into`'s. */
+function appendPlan<D extends TreeItem>(into: TreePlan<D>, from: TreePlan<D>): void {
+  for (const d of from.dirs) into.dirs.push(d);
+  for (const l of from.links) into.links.push(l);
+  for (const e of from.failures) into.failures.push(e);
+}
+
+/**
+ * A directory as a walk comes through it: `own` is the directory itself (made, or why not),
+ * `entries` what is in it, in walk order. A subdirectory's walk is still on its way while the
+ * files before it move: the files are taken in walk order as they come (filesOf), so a tree's
+ * first files go while the rest is being listed.
+ */
+export interface WalkNode<F extends TreeItem, D extends TreeItem> {
+  readonly own: TreePlan<D>;
+  readonly entries: readonly (WalkEntry<F, D> | Promise<WalkEntry<F, D>>)[];
+}
+export type WalkEntry<F extends TreeItem, D extends TreeItem> = F | TreePlan<D> | WalkNode<F, D>;
+
+const isNode = <F extends TreeItem, D extends TreeItem>(e: WalkEntry<F, D>): e is WalkNode<F, D> =>
+  'entries' in e;
+const isPlan = <F extends TreeItem, D extends TreeItem>(e: WalkEntry<F, D>): e is TreePlan<D> =>
+  'failures' in e;
+
+/**
+ * A walk step's promise, to put in `entries`: its failure (a dead session, a cancel) is
+ * thrown where the walk order reaches it, and until then counts as handled.
+ */
+export function pending<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/** The files under `node` in walk order, waiting for subtrees as it reaches them; the rest goes into `plan`. */
+async function* filesOf<F extends TreeItem, D extends TreeItem>(
+  node: WalkNode<F, D>,
+  plan: TreePlan<D>,
+): AsyncGenerator<F, void, undefined> {
+  appendPlan(plan, node.own);
+  for (const entry of node.entries) {
+    const e = entry instanceof Promise ? await entry : entry;
+    if (isNode(e)) yield* filesOf(e, plan);
+    else if (isPlan(e)) appendPlan(plan, e);
+    else yield e;
+  }
+}
+
+/** Waits until every step of the walk under `node` has ended, failed ones included. */
+async function settled<F extends TreeItem, D extends TreeItem>(
+  node: WalkNode<F, D>,
+): Promise<void> {
+  for (const entry of node.entries) {
+    let e: WalkEntry<F, D>;
+    try {
+      e = await entry;
+    } catch {
+      continue; // a failed step started nothing further
+    }
+    if (isNode(e)) await settled(e);
+  }
+}
+
+/** Every file under `node`, once the whole walk is done. */
+async function allFiles<F extends TreeItem, D extends TreeItem>(
+  node: WalkNode<F, D>,
+  out: F[] = [],
+): Promise<F[]> {
+  for (const entry of node.entries) {
+    const e = entry instanceof Promise ? await entry : entry;
+    if (isNode(e)) await allFiles(e, out);
+    else if (!isPlan(e)) out.push(e);
+  }
+  return out;
 }
 
 /** What a walk's steps share: the call's context and the bound on its requests in flight. */
@@ -42,19 +116,10 @@ export interface Walk {
   readonly limit: Limited;
 }
 
-/** Adds `from`'s contents after `into`'s. */
-export function appendPlan<F extends TreeItem, D extends TreeItem>(
-  into: TreePlan<F, D>,
-  from: TreePlan<F, D>,
-): void {
-  for (const d of from.dirs) into.dirs.push(d);
-  for (const f of from.files) into.files.push(f);
-  for (const l of from.links) into.links.push(l);
-  for (const e of from.failures) into.failures.push(e);
-}
-
 export interface TreeSteps<F extends TreeItem, D extends TreeItem> {
   readonly verb: string;
+  /** A file's size as the walk saw it, for the progress totals. */
+  readonly size: (f: F) => number | null;
   readonly file: (f: F) => Promise<number>;
   readonly link: (l: LinkItem) => Promise<void>;
   readonly finishDir: (d: D) => Promise<void>;
@@ -72,21 +137,51 @@ export function recordFailure(
   failures.push({ path, error: transferError(ctx, what, e) });
 }
 
+/**
+ * Moves the files of the tree walked from `top` as the walk finds them, then makes its links
+ * and finishes its directories. The progress totals are set once the walk is done; the call
+ * returns only after it is, even when it ends early.
+ */
 export async function runTree<F extends TreeItem, D extends TreeItem>(
   ctx: TransferContext,
-  plan: TreePlan<F, D>,
+  top: WalkNode<F, D>,
   steps: TreeSteps<F, D>,
 ): Promise<TransferResult> {
+  const totals = allFiles(top).then(
+    (all) => ctx.progress.setTotals(totalOf(all.map(steps.size)), all.length),
+    () => {}, // the walk's failure comes out of filesOf as well
+  );
+  try {
+    return await moveTree(ctx, top, steps);
+  } finally {
+    await settled(top);
+    await totals;
+  }
+}
+
+async function moveTree<F extends TreeItem, D extends TreeItem>(
+  ctx: TransferContext,
+  top: WalkNode<F, D>,
+  steps: TreeSteps<F, D>,
+): Promise<TransferResult> {
+  const plan = emptyPlan<D>();
+  const source = filesOf(top, plan);
   const failures = plan.failures;
   let files = 0;
   let bytes = 0;
-  let next = 0;
   let stop: { error: unknown } | null = null;
 
   const worker = async (): Promise<void> => {
     while (stop === null && ctx.signal?.aborted !== true) {
-      const f = plan.files[next++];
-      if (f === undefined) return;
+      let next: IteratorResult<F, void>;
+      try {
+        next = await source.next();
+      } catch (e) {
+        stop ??= { error: e }; // the walk itself failed for good
+        return;
+      }
+      if (next.done === true) return;
+      const f = next.value;
       try {
         const n = await steps.file(f);
         bytes += n;
@@ -101,8 +196,7 @@ export async function runTree<F extends TreeItem, D extends TreeItem>(
     }
   };
   // as many again as talk to the server (ctx.remote) read ahead or write behind meanwhile
-  const n = Math.min(2 * ctx.concurrency, plan.files.length);
-  await Promise.all(Array.from({ length: n }, worker));
+  await Promise.all(Array.from({ length: 2 * ctx.concurrency }, worker));
   if (ctx.signal?.aborted === true) {
     throw new TransferCancelledError(`${steps.verb}: cancelled`, ctx.signal.reason);
   }
@@ -127,9 +221,9 @@ export async function runTree<F extends TreeItem, D extends TreeItem>(
 }
 
 /** The top directory could not be made: nothing can be copied, so the call fails with why. */
-export function throwIfNoTop(plan: TreePlan<TreeItem, TreeItem>): void {
-  const first = plan.failures[0];
-  if (plan.dirs.length === 0 && first !== undefined) throw first.error;
+export function throwIfNoTop(top: WalkNode<TreeItem, TreeItem>): void {
+  const first = top.own.failures[0];
+  if (top.own.dirs.length === 0 && first !== undefined) throw first.error;
 }
 
 /** Sum of the files' sizes, or null when one is unknown. */

@@ -11,9 +11,9 @@ import { SftpFailureError } from '../errors.js';
 import { isFatal, transferContext, transferError, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
 import type { LocalStats } from './local-fs.js';
-import { walkLocal, type UploadPlan } from './local-walk.js';
+import { walkLocal } from './local-walk.js';
 import { localBasename, remoteJoin } from './paths.js';
-import { emptyPlan, runTree, throwIfNoTop, totalOf } from './tree.js';
+import { runTree, throwIfNoTop } from './tree.js';
 import type { TransferOptions, TransferResult } from './types.js';
 import { uploadFile } from './upload-file.js';
 
@@ -70,12 +70,11 @@ async function uploadTree(
   dst: string,
   st: LocalStats,
 ): Promise<TransferResult> {
-  const plan: UploadPlan = emptyPlan();
-  await walkLocal(ctx, src, dst, st, plan);
-  throwIfNoTop(plan);
-  ctx.progress.setTotals(totalOf(plan.files.map((f) => f.stat.size)), plan.files.length);
-  return runTree(ctx, plan, {
+  const top = await walkLocal(ctx, src, dst, st);
+  throwIfNoTop(top);
+  return runTree(ctx, top, {
     verb: 'upload',
+    size: (f) => f.stat.size,
     file: (f) => uploadFile(ctx, f.src, f.dst, f.stat),
     link: (l) => remoteSymlink(ctx, l.target, l.dst),
     finishDir: async (d) => {

@@ -36,6 +36,7 @@ import {
   type TransferProgress,
 } from '../../../core/sftp/transfer/index.js';
 import type { SftpClient } from '../../../core/sftp/client.js';
+import { SftpConnectionLostError } from '../../../core/sftp/errors.js';
 import { isDirectory, isRegularFile } from '../../../core/sftp/attrs.js';
 import { WALK_STEPS } from '../../../core/sftp/transfer/local-walk.js';
 import { WALK_REQUESTS } from '../../../core/sftp/transfer/remote-walk.js';
@@ -400,6 +401,116 @@ test('concurrency bounds the files talking to the server; as many more read ahea
       );
     }
   }
+});
+
+/** A small tree: a/ and z/, three files in each. */
+function streamTree(at: string): void {
+  for (const d of ['a', 'z']) {
+    mkdirSync(join(at, d), { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(at, d, `f${i}`), randomBytes(1000 + i));
+  }
+}
+
+/** A gate that opens when told to, or after 10 s, which the test then counts as a failure. */
+function gate(): { wait: Promise<void>; open: () => void; timedOut: () => boolean } {
+  let open: () => void = () => {};
+  let late = false;
+  const wait = new Promise<void>((r) => (open = r));
+  const timer = setTimeout(() => ((late = true), open()), 10_000);
+  void wait.then(() => clearTimeout(timer));
+  return { wait, open, timedOut: () => late };
+}
+
+test('files move while the walk goes on: the first are done before a later directory is listed', async () => {
+  streamTree(R('stream-src'));
+  streamTree(L('stream-src'));
+  for (const dir of ['down', 'up'] as const) {
+    const z = gate();
+    const done: string[] = [];
+    const onFileDone = (p: string): void => {
+      done.push(p);
+      z.open();
+    };
+    let r;
+    // the directory the walk comes to second waits to be listed until a file is done
+    let later = '/z';
+    let first = 'a';
+    if (dir === 'down') {
+      // (a download walks in the server's listing order)
+      const names = (await server.client.list(R('stream-src'))).map((e) => e.filename);
+      if (names.indexOf('z') < names.indexOf('a')) [later, first] = ['/a', 'z'];
+      const client = spyClient(server.client, (name, method) => {
+        if (name !== 'list') return undefined;
+        const list = method as SftpClient['list'];
+        return async (...a: Parameters<SftpClient['list']>) => {
+          if (a[0].endsWith(later)) await z.wait;
+          return list(...a);
+        };
+      });
+      const o = { recursive: true, onFileDone };
+      r = await download(client, R('stream-src'), join(root, 'back', 'stream'), o);
+      assert.deepEqual(treeShape(join(root, 'back', 'stream')), treeShape(R('stream-src')));
+    } else {
+      const local: LocalFs = {
+        ...nodeLocalFs,
+        readdir: async (path) => {
+          if (path.endsWith(later)) await z.wait;
+          return nodeLocalFs.readdir(path);
+        },
+      };
+      r = await upload(server.client, L('stream-src'), R('stream-up'), {
+        recursive: true,
+        local,
+        onFileDone,
+      });
+      assert.deepEqual(treeShape(R('stream-up')), treeShape(L('stream-src')));
+    }
+    assert.equal(z.timedOut(), false, `${dir}: no file was done before ${later} was listed`);
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.files, 6);
+    assert.match(done[0] ?? '', new RegExp(`/${first}/f\\d$`));
+  }
+});
+
+test('a walk that fails for good part way ends the call with its error, once the walk has settled', async () => {
+  streamTree(R('lost-src'));
+  for (const n of [1, 2]) mkdirSync(R(`lost-src/z/deeper${n}`));
+  // the first of them in the server's listing order fails; the other is still on its way
+  const [fails, slow] = (await server.client.list(R('lost-src/z')))
+    .map((e) => e.filename)
+    .filter((n) => n.startsWith('deeper'));
+  let listing = 0;
+  let listed = 0;
+  const client = spyClient(server.client, (name, method) => {
+    if (name !== 'list') return undefined;
+    const list = method as SftpClient['list'];
+    return async (...a: Parameters<SftpClient['list']>) => {
+      listing++;
+      try {
+        if (a[0].endsWith(`/${fails}`)) throw new SftpConnectionLostError(7, 'connection lost');
+        if (a[0].endsWith(`/${slow}`)) await delay(200);
+        return await list(...a);
+      } finally {
+        listed++;
+      }
+    };
+  });
+  const done: string[] = [];
+  const dst = join(root, 'back', 'lost');
+  await assert.rejects(
+    download(client, R('lost-src'), dst, { recursive: true, onFileDone: (p) => done.push(p) }),
+    (e) => {
+      assert.ok(e instanceof Error);
+      const lost = e instanceof SftpConnectionLostError ? e : e.cause;
+      assert.ok(lost instanceof SftpConnectionLostError, String(e));
+      return true;
+    },
+  );
+  // every listing the walk started has settled, the slow one's too
+  assert.equal(listing, 5);
+  assert.equal(listed, listing);
+  // what was done stays done
+  for (const p of done) assert.ok(existsSync(join(dst, p.slice(R('lost-src').length))), p);
 });
 
 test('cancel in the middle of a tree: TransferCancelledError, the files done stay done', async () => {
