@@ -37,6 +37,7 @@ import {
 } from '../../../core/sftp/transfer/index.js';
 import type { SftpClient } from '../../../core/sftp/client.js';
 import { SftpConnectionLostError } from '../../../core/sftp/errors.js';
+import type { SftpPath } from '../../../core/sftp/path-bytes.js';
 import { isDirectory, isRegularFile } from '../../../core/sftp/attrs.js';
 import { WALK_STEPS } from '../../../core/sftp/transfer/local-walk.js';
 import { WALK_REQUESTS } from '../../../core/sftp/transfer/remote-walk.js';
@@ -403,6 +404,9 @@ test('concurrency bounds the files talking to the server; as many more read ahea
   }
 });
 
+/** A path as the client was given it, as text. */
+const pathText = (p: SftpPath): string => (typeof p === 'string' ? p : Buffer.from(p).toString());
+
 /** A small tree: a/ and z/, three files in each. */
 function streamTree(at: string): void {
   for (const d of ['a', 'z']) {
@@ -443,7 +447,7 @@ test('files move while the walk goes on: the first are done before a later direc
         if (name !== 'list') return undefined;
         const list = method as SftpClient['list'];
         return async (...a: Parameters<SftpClient['list']>) => {
-          if (a[0].endsWith(later)) await z.wait;
+          if (pathText(a[0]).endsWith(later)) await z.wait;
           return list(...a);
         };
       });
@@ -487,8 +491,9 @@ test('a walk that fails for good part way ends the call with its error, once the
     return async (...a: Parameters<SftpClient['list']>) => {
       listing++;
       try {
-        if (a[0].endsWith(`/${fails}`)) throw new SftpConnectionLostError(7, 'connection lost');
-        if (a[0].endsWith(`/${slow}`)) await delay(200);
+        if (pathText(a[0]).endsWith(`/${fails}`))
+          throw new SftpConnectionLostError(7, 'connection lost');
+        if (pathText(a[0]).endsWith(`/${slow}`)) await delay(200);
         return await list(...a);
       } finally {
         listed++;
@@ -557,7 +562,7 @@ function countingLists(c: SftpClient): {
     if (k === 'open') {
       const open = method as SftpClient['open'];
       return (...args: Parameters<SftpClient['open']>) => {
-        opened.push(args[0]);
+        opened.push(pathText(args[0]));
         return open(...args);
       };
     }
