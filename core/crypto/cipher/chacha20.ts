@@ -12,7 +12,7 @@
 import { createCipheriv, createSecretKey, type Cipheriv, type KeyObject } from 'node:crypto';
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import type { ResolvedBackend } from '../backend.js';
-import { plain, writeUint32 } from './common.js';
+import { plain, readUint32LE, writeUint32 } from './common.js';
 
 export interface ChaChaStream {
   /**
@@ -132,15 +132,7 @@ const swap32 = (v: number): number =>
 /** A 32-byte key as the eight little-endian words chachaHeaderWord takes. */
 export function chachaKeyWords(key: Uint8Array): Uint32Array {
   const words = new Uint32Array(8);
-  for (let i = 0; i < 8; i++) {
-    const o = i * 4;
-    words[i] =
-      ((key[o] as number) |
-        ((key[o + 1] as number) << 8) |
-        ((key[o + 2] as number) << 16) |
-        ((key[o + 3] as number) << 24)) >>>
-      0;
-  }
+  for (let i = 0; i < 8; i++) words[i] = readUint32LE(key, i * 4);
   return words;
 }
 

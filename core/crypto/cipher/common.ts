@@ -31,6 +31,17 @@ export function readUint32(b: Uint8Array, at = 0): number {
   );
 }
 
+/** The little-endian uint32 at `at` (ChaCha and Poly1305 words). */
+export function readUint32LE(b: Uint8Array, at = 0): number {
+  return (
+    ((b[at] ?? 0) |
+      ((b[at + 1] ?? 0) << 8) |
+      ((b[at + 2] ?? 0) << 16) |
+      ((b[at + 3] ?? 0) << 24)) >>>
+    0
+  );
+}
+
 export function writeUint32(b: Uint8Array, at: number, v: number): void {
   b[at] = v >>> 24;
   b[at + 1] = (v >>> 16) & 0xff;

@@ -16,6 +16,7 @@
  * random and extreme inputs; the 'noble' backend uses noble's.
  */
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
+import { readUint32LE } from './common.js';
 
 const RADIX = 4194304; // 2^22
 const INV_RADIX = 1 / RADIX;
@@ -25,12 +26,6 @@ const HIBIT = 1 << 18;
 const P = (1n << 130n) - 5n;
 const MASK128 = (1n << 128n) - 1n;
 const ZERO_BLOCK = new Uint8Array(16);
-
-function le32(b: Uint8Array, i: number): number {
-  return (
-    ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0
-  );
-}
 
 /**
  * Absorbs the 16-byte blocks of m[from, to) into h (six limbs), with r = [r0..r5, 20·r1..20·r5].
@@ -49,10 +44,10 @@ function blocks(
     r;
   let [h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0] = h;
   for (let o = from; o < to; o += 16) {
-    const t0 = le32(m, o);
-    const t1 = le32(m, o + 4);
-    const t2 = le32(m, o + 8);
-    const t3 = le32(m, o + 12);
+    const t0 = readUint32LE(m, o);
+    const t1 = readUint32LE(m, o + 4);
+    const t2 = readUint32LE(m, o + 8);
+    const t3 = readUint32LE(m, o + 12);
     // h += block, split at bits 22, 44, 66, 88, 110
     h0 += t0 & MASK;
     h1 += ((t0 >>> 22) | (t1 << 10)) & MASK;
@@ -122,20 +117,20 @@ function blockPairs(
     q;
   let [h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0] = h;
   for (let o = from; o < to; o += 32) {
-    let t0 = le32(m, o);
-    let t1 = le32(m, o + 4);
-    let t2 = le32(m, o + 8);
-    let t3 = le32(m, o + 12);
+    let t0 = readUint32LE(m, o);
+    let t1 = readUint32LE(m, o + 4);
+    let t2 = readUint32LE(m, o + 8);
+    let t3 = readUint32LE(m, o + 12);
     h0 += t0 & MASK;
     h1 += ((t0 >>> 22) | (t1 << 10)) & MASK;
     h2 += ((t1 >>> 12) | (t2 << 20)) & MASK;
     h3 += (t2 >>> 2) & MASK;
     h4 += ((t2 >>> 24) | (t3 << 8)) & MASK;
     h5 += (t3 >>> 14) | HIBIT;
-    t0 = le32(m, o + 16);
-    t1 = le32(m, o + 20);
-    t2 = le32(m, o + 24);
-    t3 = le32(m, o + 28);
+    t0 = readUint32LE(m, o + 16);
+    t1 = readUint32LE(m, o + 20);
+    t2 = readUint32LE(m, o + 24);
+    t3 = readUint32LE(m, o + 28);
     const m0 = t0 & MASK;
     const m1 = ((t0 >>> 22) | (t1 << 10)) & MASK;
     const m2 = ((t1 >>> 12) | (t2 << 20)) & MASK;
@@ -195,10 +190,10 @@ function blockPairs(
 export function poly1305(msg: Uint8Array, key: Uint8Array): Uint8Array {
   if (key.length !== 32) throw new RangeError(`poly1305: key must be 32 bytes, got ${key.length}`);
   // r, clamped (RFC 8439 §2.5.1), then split into 22-bit limbs like a message block
-  const k0 = le32(key, 0) & 0x0fffffff;
-  const k1 = le32(key, 4) & 0x0ffffffc;
-  const k2 = le32(key, 8) & 0x0ffffffc;
-  const k3 = le32(key, 12) & 0x0ffffffc;
+  const k0 = readUint32LE(key, 0) & 0x0fffffff;
+  const k1 = readUint32LE(key, 4) & 0x0ffffffc;
+  const k2 = readUint32LE(key, 8) & 0x0ffffffc;
+  const k3 = readUint32LE(key, 12) & 0x0ffffffc;
   const r = new Float64Array(11);
   r[0] = k0 & MASK;
   r[1] = ((k0 >>> 22) | (k1 << 10)) & MASK;
@@ -226,10 +221,10 @@ export function poly1305(msg: Uint8Array, key: Uint8Array): Uint8Array {
   let acc = 0n;
   for (let i = 5; i >= 0; i--) acc = (acc << 22n) + BigInt(h[i] ?? 0);
   const s =
-    BigInt(le32(key, 16)) |
-    (BigInt(le32(key, 20)) << 32n) |
-    (BigInt(le32(key, 24)) << 64n) |
-    (BigInt(le32(key, 28)) << 96n);
+    BigInt(readUint32LE(key, 16)) |
+    (BigInt(readUint32LE(key, 20)) << 32n) |
+    (BigInt(readUint32LE(key, 24)) << 64n) |
+    (BigInt(readUint32LE(key, 28)) << 96n);
   let tag = ((acc % P) + s) & MASK128;
   const out = new Uint8Array(16);
   for (let i = 0; i < 16; i++) {

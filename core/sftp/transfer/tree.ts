@@ -68,7 +68,10 @@ export function pending<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-/** The files under `node` in walk order, waiting for subtrees as it reaches them; the rest goes into `plan`. */
+/**
+ * The files under `node` in walk order, waiting for subtrees as it reaches them; the rest goes
+ * into `plan`.
+ */
 async function* filesOf<F extends TreeItem, D extends TreeItem>(
   node: WalkNode<F, D>,
   plan: TreePlan<D>,
@@ -82,32 +85,30 @@ async function* filesOf<F extends TreeItem, D extends TreeItem>(
   }
 }
 
-/** Waits until every step of the walk under `node` has ended, failed ones included. */
-async function settled<F extends TreeItem, D extends TreeItem>(
+/**
+ * Every file under `node`, once every step of its walk has ended, failed ones included; null
+ * when a step failed (the call then ends with that failure, which filesOf throws).
+ */
+async function walkEnd<F extends TreeItem, D extends TreeItem>(
   node: WalkNode<F, D>,
-): Promise<void> {
-  for (const entry of node.entries) {
-    let e: WalkEntry<F, D>;
-    try {
-      e = await entry;
-    } catch {
-      continue; // a failed step started nothing further
+): Promise<F[] | null> {
+  const files: F[] = [];
+  let whole = true;
+  const visit = async (n: WalkNode<F, D>): Promise<void> => {
+    for (const entry of n.entries) {
+      let e: WalkEntry<F, D>;
+      try {
+        e = await entry;
+      } catch {
+        whole = false;
+        continue; // a failed step started nothing further
+      }
+      if (isNode(e)) await visit(e);
+      else if (!isPlan(e)) files.push(e);
     }
-    if (isNode(e)) await settled(e);
-  }
-}
-
-/** Every file under `node`, once the whole walk is done. */
-async function allFiles<F extends TreeItem, D extends TreeItem>(
-  node: WalkNode<F, D>,
-  out: F[] = [],
-): Promise<F[]> {
-  for (const entry of node.entries) {
-    const e = entry instanceof Promise ? await entry : entry;
-    if (isNode(e)) await allFiles(e, out);
-    else if (!isPlan(e)) out.push(e);
-  }
-  return out;
+  };
+  await visit(node);
+  return whole ? files : null;
 }
 
 /** What a walk's steps share: the call's context and the bound on its requests in flight. */
@@ -147,15 +148,13 @@ export async function runTree<F extends TreeItem, D extends TreeItem>(
   top: WalkNode<F, D>,
   steps: TreeSteps<F, D>,
 ): Promise<TransferResult> {
-  const totals = allFiles(top).then(
-    (all) => ctx.progress.setTotals(totalOf(all.map(steps.size)), all.length),
-    () => {}, // the walk's failure comes out of filesOf as well
-  );
+  const walked = walkEnd(top).then((all) => {
+    if (all !== null) ctx.progress.setTotals(totalOf(all.map(steps.size)), all.length);
+  });
   try {
     return await moveTree(ctx, top, steps);
   } finally {
-    await settled(top);
-    await totals;
+    await walked;
   }
 }
 
