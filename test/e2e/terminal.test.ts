@@ -2,7 +2,8 @@
  * A terminal tab end to end (issue 6, Tests; CONVENTIONS §13, §14) in Debian's Chromium against
  * the browser host and keyway sshd: connect through Quick connect, accept the host key, find
  * `echo hello-<random>` in the terminal; resize the window and see `stty size` follow; run
- * `yes` for 3 s, press Ctrl-C and get the prompt back within 1 s (the issue's one time bound);
+ * `yes` for 3 s, press Ctrl-C, get the prompt back and a working shell (how fast is the terminal
+ * bench's Ctrl-C figure, against OpenSSH: tests never fail on speed);
  * the tab's own keys: Ctrl+Shift+F search, Ctrl+= / Ctrl+- / Ctrl+0 font zoom (seen as the pty
  * size), Ctrl+Shift+C copy and Ctrl+Shift+V paste; links open in a new tab without an opener;
  * without a GPU xterm draws with its DOM renderer.
@@ -88,7 +89,7 @@ test('Quick connect, accept the host key, echo, and stty size follows a resize',
   await sttySize(now);
 });
 
-test('yes for 3 s, then Ctrl-C brings the prompt back within 1 s', async () => {
+test('yes for 3 s, then Ctrl-C stops the flood and brings the prompt back', async (t) => {
   const { page } = rig;
   await page.keyboard.type('clear\n');
   await page.keyboard.type('yes\n');
@@ -96,24 +97,32 @@ test('yes for 3 s, then Ctrl-C brings the prompt back within 1 s', async () => {
   await new Promise((r) => setTimeout(r, 3000));
   await rig.shot('05-yes');
   const rows = '[role=tabpanel]:not([hidden]) .xterm-rows';
+  const lastRowIs = (text: string): Promise<unknown> =>
+    page.waitForFunction(
+      ({ sel, want }) => {
+        const doc = (globalThis as unknown as { document: PageDocument }).document;
+        const lines = (doc.querySelector(sel)?.innerText ?? '')
+          .split('\n')
+          .map((l) => l.trimEnd())
+          .filter((l) => l !== '');
+        return lines[lines.length - 1] === want;
+      },
+      { sel: rows, want: text },
+      { polling: 10, timeout: 30_000 },
+    );
   const t0 = Date.now();
   await page.keyboard.press('Control+C');
   // the last non-empty row is the prompt again (checked in the page every 10 ms)
-  await page.waitForFunction(
-    ({ sel, prompt }) => {
-      const doc = (globalThis as unknown as { document: PageDocument }).document;
-      const lines = (doc.querySelector(sel)?.innerText ?? '')
-        .split('\n')
-        .map((l) => l.trimEnd())
-        .filter((l) => l !== '');
-      return lines[lines.length - 1] === prompt;
-    },
-    { sel: rows, prompt: PROMPT },
-    { polling: 10, timeout: 30_000 },
-  );
-  const ms = Date.now() - t0;
+  await lastRowIs(PROMPT);
+  t.diagnostic(`the prompt came back ${Date.now() - t0} ms after Ctrl-C`);
   await rig.shot('06-after-ctrl-c');
-  assert.ok(ms < 1000, `the prompt came back ${ms} ms after Ctrl-C`);
+  // the flood has stopped: a command's output, then the prompt, stay the last rows
+  const word = `after-${randomBytes(4).toString('hex')}`;
+  await page.keyboard.type(`clear; echo ${word}\n`);
+  await rig.waitTerminal(new RegExp(`^${word}$`, 'm'), 'output after Ctrl-C');
+  await lastRowIs(PROMPT);
+  const text = await page.locator(rows).innerText();
+  assert.doesNotMatch(text, /^y$/m, 'no `yes` output after the clear');
 });
 
 test('keys typed into a new tab before its shell is open are not lost', async () => {

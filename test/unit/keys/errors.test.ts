@@ -363,13 +363,12 @@ test('a huge bcrypt rounds value is refused at once, before any prompt', async (
     view.setUint32(roundsAt, rounds);
     const path = writeOpenssh(d.path(`rounds-${rounds}`), body);
     const a = answers(PASSPHRASE);
-    const started = Date.now();
     await rejectsFormat(
       loadPrivateKeyFile(path, { passphrase: a.passphrase }),
       path,
       /bcrypt KDF rounds/,
     );
-    assert.ok(Date.now() - started < 200, 'refused quickly');
+    // refused before the passphrase is asked for, so before any KDF work
     assert.equal(a.calls.length, 0);
   }
 });
@@ -385,13 +384,12 @@ test('huge Argon2 parameters in a .ppk are refused at once', async () => {
     const hostile = d.path('hostile.ppk');
     writeKeyFile(hostile, text.replace(from, to));
     const a = answers(PASSPHRASE);
-    const started = Date.now();
     await rejectsFormat(
       loadPrivateKeyFile(hostile, { passphrase: a.passphrase }),
       hostile,
       /Argon2/,
     );
-    assert.ok(Date.now() - started < 200, 'refused quickly');
+    // refused before the passphrase is asked for, so before any KDF work
     assert.equal(a.calls.length, 0);
   }
 });
