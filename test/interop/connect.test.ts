@@ -22,7 +22,7 @@ import { hostKeyVerifier } from '../../core/hosts/index.js';
 import { HostKeyError } from '../../core/errors.js';
 import { AuthError } from '../../core/auth/errors.js';
 import { collect } from '../support/session-output.js';
-import { waitFor } from '../support/wait.js';
+import { logged } from '../support/wait.js';
 
 const ACCEPTED_RSA = /Accepted publickey for root .* RSA SHA256:/;
 
@@ -101,8 +101,7 @@ test('a wrong passphrase at every attempt: the key is skipped with a warning, th
     `Load key "${key('enc')}": incorrect passphrase supplied to decrypt private key`,
   ]);
   // sshd's monitor may write the line just after the client has its success
-  await waitFor(() => ACCEPTED_RSA.test(server.log()), 'sshd logs the accepted key');
-  assert.match(server.log(), ACCEPTED_RSA);
+  await logged(() => server.log(), ACCEPTED_RSA);
   // with no other key: Permission denied, and the same single warning
   const alone: string[] = [];
   await assert.rejects(
@@ -139,8 +138,7 @@ test('RSA keys sign with rsa-sha2-512', async () => {
   const c = await connect({ ...base(), identityFiles: [key('rsa')] });
   c.close();
   // sshd's monitor may write the line just after the client has its success
-  await waitFor(() => ACCEPTED_RSA.test(server.log()), 'sshd logs the accepted key');
-  assert.match(server.log(), ACCEPTED_RSA);
+  await logged(() => server.log(), ACCEPTED_RSA);
 });
 
 test('known_hosts: accept-new records the key; strict checking accepts it next time; a changed key stops before authentication', async () => {

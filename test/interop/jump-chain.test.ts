@@ -16,7 +16,7 @@ import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { collect } from '../support/session-output.js';
 import { freezeChildren, thaw } from '../support/processes.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, logged } from '../support/wait.js';
 import { localConnectOptions } from '../support/client-options.js';
 import { connect, type ConnectOptions, type SshClient } from '../../core/client/connect.js';
 import { connectTcp } from '../../core/transport/adapter.js';
@@ -134,7 +134,7 @@ test('one hop: the target is reached through a direct-tcpip channel of the jump 
   const client = await connect({ ...hop(b.port), jump: [hop(a.port)] });
   try {
     assert.equal((await run(client, 'echo via-one-hop')).trim(), 'via-one-hop');
-    assert.match(a.log(), forwardedTo(b.port));
+    await logged(() => a.log(), forwardedTo(b.port));
     assert.ok(client.jumpClient, 'the jump connection is exposed');
   } finally {
     client.close();
@@ -152,7 +152,7 @@ test('two hops, the middle one keyway sshd: each hop is its own connection', asy
     assert.equal(viaK?.transport.peerVersion?.includes('Keyway'), true);
     assert.equal(viaA?.transport.peerVersion?.includes('OpenSSH'), true);
     assert.equal(viaA?.jumpClient, null);
-    assert.match(a.log(), forwardedTo(k.port));
+    await logged(() => a.log(), forwardedTo(k.port));
   } finally {
     client.close();
   }
@@ -236,7 +236,7 @@ test("ProxyCommand: OpenSSH's `ssh -W %h:%p` carries the connection", async () =
   const client = await connect({ ...hop(b.port), proxyCommand });
   try {
     assert.equal((await run(client, 'echo via-proxy-command')).trim(), 'via-proxy-command');
-    assert.match(a.log(), forwardedTo(b.port));
+    await logged(() => a.log(), forwardedTo(b.port));
     assert.equal(client.jumpClient, null);
   } finally {
     client.close();

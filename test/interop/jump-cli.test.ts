@@ -20,7 +20,7 @@ import { startKeywaySshd, type KeywaySshd } from '../support/keyway-sshd.js';
 import { runKeyway, type BinRun } from '../support/keyway-bin.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { freezeChildren, thaw } from '../support/processes.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, logged } from '../support/wait.js';
 
 const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin/keyway.js');
 let tmp: TempDir;
@@ -101,8 +101,8 @@ after(async () => {
 test('ssh -J with two hops; -o ProxyJump; ProxyJump from the config', async () => {
   const r = await ssh(['-J', 'hop-a,hop-b', 'target-c', 'echo', 'two-hops']);
   assert.deepEqual(r, { code: 0, out: 'two-hops\n', err: r.err });
-  assert.match(a.log(), forwardedTo(b.port));
-  assert.match(b.log(), forwardedTo(c.port));
+  await logged(() => a.log(), forwardedTo(b.port));
+  await logged(() => b.log(), forwardedTo(c.port));
   const o = await ssh(['-o', `ProxyJump=root@127.0.0.1:${b.port}`, 'target-c', 'echo', 'dash-o']);
   assert.equal(o.out, 'dash-o\n', o.err);
   const cfg = await ssh(['via-config', 'echo', 'from-config']);
@@ -190,7 +190,7 @@ test("-o ProxyCommand with OpenSSH's ssh -W; a ProxyCommand that exits", async (
     'proxied',
   ]);
   assert.equal(r.out, 'proxied\n', r.err);
-  assert.match(a.log(), forwardedTo(c.port));
+  await logged(() => a.log(), forwardedTo(c.port));
   const bad = await ssh([
     '-o',
     'ProxyCommand=sh -c "echo cannot reach %h >&2; exit 4"',
@@ -230,7 +230,7 @@ test("keyway ssh -W as OpenSSH ssh's ProxyCommand", async () => {
   const r = await openssh(['-o', `ProxyCommand=${proxy}`, 'target-c', 'echo', 'keyway-as-proxy']);
   assert.equal(r.out, 'keyway-as-proxy\n', r.err);
   assert.equal(r.code, 0);
-  assert.match(b.log().slice(before), forwardedTo(c.port));
+  await logged(() => b.log().slice(before), forwardedTo(c.port));
 });
 
 test('sftp -J and scp -J', async () => {
@@ -254,7 +254,7 @@ test('sftp -J and scp -J', async () => {
   );
   assert.equal(f.code, 0, f.err);
   assert.equal(readFileSync(tmp.path('fetched.txt'), 'utf8'), 'copied through a jump host\n');
-  assert.match(b.log(), forwardedTo(c.port));
+  await logged(() => b.log(), forwardedTo(c.port));
 });
 
 test('ssh -N -o Reconnect=yes: reconnects after the server is killed and started again, its -L forward too', async () => {

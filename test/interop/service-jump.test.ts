@@ -16,7 +16,7 @@ import { startWebHost, type WebHost } from '../../core/service/web/web-host.js';
 import { makeKey, publicLine, signKey } from '../support/openssh-certs.js';
 import { openServiceClient, type TestServiceClient } from '../support/service-client.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, logged } from '../support/wait.js';
 import { ensureTestUser, startOpenSsh, type RunningServer } from './harness/index.js';
 
 let tmp: TempDir;
@@ -185,8 +185,8 @@ test('ProxyJump through two hops: a host-key prompt per hop naming it, then the 
   );
   const done = await connected(id);
   assert.equal(done.state, 'connected', JSON.stringify(done.error));
-  assert.match(a.log(), forwardedTo(b.port));
-  assert.match(b.log(), forwardedTo(c.port));
+  await logged(() => a.log(), forwardedTo(b.port));
+  await logged(() => b.log(), forwardedTo(c.port));
   const known = readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8');
   for (const s of [a, b, c])
     assert.match(known, new RegExp(`^\\[127\\.0\\.0\\.1\\]:${s.port} `, 'm'));
@@ -206,7 +206,7 @@ test('ProxyCommand (OpenSSH ssh -W): the saved host key is known, no prompt', as
   const done = await connected(info.connectionId);
   assert.equal(done.state, 'connected', JSON.stringify(done.error));
   assert.deepEqual(promptsOf(info.connectionId), []);
-  assert.match(a.log().slice(before), forwardedTo(c.port));
+  await logged(() => a.log().slice(before), forwardedTo(c.port));
   const out = await terminalOutput(info.connectionId, 'echo "via=$(id -un)"', 'via=');
   assert.match(out, /via=root/);
   await ws.api.disconnect({ connectionId: info.connectionId });

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ensureTestUser, startOpenSsh, type RunningServer } from './harness/index.js';
 import { runKeyway } from '../support/keyway-bin.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { waitFor, logged } from '../support/wait.js';
 
 let tmp: TempDir;
 let a: RunningServer;
@@ -80,12 +81,14 @@ test('a two-hop ProxyJump chain from the config file alone, per-hop users and ke
   const r = await runKeyway(['ssh', '-F', tmp.path('config'), 'final', 'echo', '$USER@end']);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, 'root@end\n');
+  // sshd's log reaches us on its own pipe, maybe after the command has ended
+  await waitFor(() => [a, b, c].every((s) => accepted(s).length > 0), 'the three logins logged');
   assert.deepEqual(accepted(a), ['root']);
   assert.deepEqual(accepted(b), [hopUser]);
   assert.deepEqual(accepted(c), ['root']);
   // each hop opened its forward to the next one
-  assert.match(a.log(), new RegExp(`direct_tcpip.*target 127\\.0\\.0\\.1 port ${b.port}\\b`));
-  assert.match(b.log(), new RegExp(`direct_tcpip.*target 127\\.0\\.0\\.1 port ${c.port}\\b`));
+  await logged(() => a.log(), new RegExp(`direct_tcpip.*target 127\\.0\\.0\\.1 port ${b.port}\\b`));
+  await logged(() => b.log(), new RegExp(`direct_tcpip.*target 127\\.0\\.0\\.1 port ${c.port}\\b`));
 
   // OpenSSH's ssh reads the same file the same way
   const o = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
@@ -102,6 +105,7 @@ test('a two-hop ProxyJump chain from the config file alone, per-hop users and ke
     ).stdin?.end();
   });
   assert.deepEqual([o.code, o.out], [0, 'root@end\n'], o.err);
+  await waitFor(() => accepted(b).length > 1, 'the second login through b logged');
   assert.deepEqual(accepted(b), [hopUser, hopUser]);
 });
 
