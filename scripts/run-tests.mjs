@@ -2,7 +2,10 @@
 // Runs the test suite with node's built-in runner, TypeScript loaded through tsx.
 // Usage: node scripts/run-tests.mjs [unit|interop|e2e|fuzz ...] [--only substring]
 // Why node:test: no runner dependency to keep current, per-test reporting, and its summary
-// lines are what CI reads. Files are listed here (not globbed by node) so Node 20 works too.
+// lines are what CI reads. Files are listed here rather than globbed by node.
+// The suite runs on the pinned toolchain's Node 24 (scripts/toolchain.sh; Electron's main
+// process runs Node 24 too). On an older Node it stops at once and says so: some tests fail
+// there for reasons of the runtime, not of Keyway, and the failures would only mislead.
 // Each test gets at most KEYWAY_TEST_TIMEOUT_MS (default 10 min), and the whole run at most
 // KEYWAY_RUN_TIMEOUT_MS (default 40 min): a hung test then fails CI instead of hanging it, and
 // the interop harness's exit hook stops the servers that run left behind. Not
@@ -13,6 +16,16 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const NODE_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+if (major < NODE_MAJOR) {
+  console.error(
+    `run-tests: this is Node ${process.versions.node}; the tests run on Node ${NODE_MAJOR}.\n` +
+      `  source scripts/toolchain.sh   (brings the pinned Node ${NODE_MAJOR} and puts it first in PATH)\n` +
+      '  then run this command again; bash scripts/test.sh does all of it.',
+  );
+  process.exit(1);
+}
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args.splice(onlyIdx, 2)[1] : undefined;

@@ -44,13 +44,7 @@ export function inject(from: Pair['client'], payload: Uint8Array): void {
   from.send(payload);
 }
 
-/** Polls `cond` every few ms; throws naming `what` after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+/** Polls `cond`; fails naming `what` after `ms` (wait.ts's waitFor, under its old name here). */
+export { waitFor as until } from './wait.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
