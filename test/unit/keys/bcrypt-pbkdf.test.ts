@@ -98,10 +98,11 @@ test('bcrypt_pbkdf refuses what OpenSSH refuses, and more rounds than our limit'
   assert.throws(() => bcryptPbkdfSync(p, new Uint8Array(0), 32, 4), RangeError);
   assert.throws(() => bcryptPbkdfSync(p, s, 0, 4), RangeError);
   assert.throws(() => bcryptPbkdfSync(p, s, 1025, 4), RangeError);
+  // refused before any round runs: the rounds asked for would take many seconds
   const started = Date.now();
   assert.throws(() => bcryptPbkdfSync(p, s, 32, BCRYPT_PBKDF_MAX_ROUNDS + 1), /rounds/);
   assert.throws(() => bcryptPbkdfSync(p, s, 32, 0xffffffff), /rounds/);
-  assert.ok(Date.now() - started < 50);
+  assert.ok(Date.now() - started < 1_000);
 });
 
 /** Eric Young's Blowfish test vectors (key, plaintext, ciphertext), and one from OpenSSL. */
