@@ -38,9 +38,7 @@ export async function acceptingUnix(path: string, ms = 30_000): Promise<void> {
  * own pipe, so a line written before the client saw the login complete may still be on its way.
  */
 export async function logged(log: () => string, re: RegExp, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!re.test(log())) {
-    if (Date.now() > until) assert.match(log(), re, `the log never showed ${re} in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(() => re.test(log()), `the log showing ${re}`, ms).catch(() =>
+    assert.match(log(), re, `the log never showed ${re} in ${ms} ms`),
+  );
 }

@@ -7,7 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectionPair, sleep, until } from '../../support/connection-pair.js';
-import { encodeGlobalRequest } from '../../../core/connection/messages.js';
+import {
+  bodyReader,
+  decodeGlobalRequest,
+  encodeGlobalRequest,
+} from '../../../core/connection/messages.js';
 import { ConnectionLost, KeepaliveTimeout } from '../../../core/errors.js';
 import { Msg } from '../../../core/wire/messages.js';
 
@@ -55,11 +59,11 @@ test('keepalive: a peer that stops answering is detected after interval × count
   const { client, pair } = await connectionPair({ tapServer: (b) => (dead ? null : b) });
   // the probes that reach the server (its answers are what the tap drops)
   let probes = 0;
-  const name = new TextEncoder().encode('keepalive@openssh.com');
   pair.server.onMessage = ((prev) => (p: Uint8Array, seq: number) => {
-    if (p[0] === Msg.GLOBAL_REQUEST && Buffer.from(p.subarray(5, 5 + name.length)).equals(name)) {
-      probes++;
-    }
+    const keepalive =
+      p[0] === Msg.GLOBAL_REQUEST &&
+      decodeGlobalRequest(bodyReader(p, 'a probe')).name === 'keepalive@openssh.com';
+    if (keepalive) probes++;
     prev(p, seq);
   })(pair.server.onMessage);
   const interval = 100;
