@@ -18,6 +18,7 @@ import {
   type ChannelOpen,
 } from './messages.js';
 import { MAX_WINDOW } from './window.js';
+import type { ByteParts } from '../wire/byte-parts.js';
 
 export interface ChannelParams {
   /** Window we advertise for this channel. */
@@ -60,7 +61,7 @@ export class ChannelTable {
   /** Ids handed to incoming opens the application has not answered yet. */
   private readonly reserved = new Set<number>();
   private nextId = 0;
-  private readonly send: (payload: Uint8Array, tail?: Uint8Array) => void;
+  private readonly send: (payload: Uint8Array, tail?: ByteParts) => void;
   private readonly defaults: Required<ChannelParams>;
   private readonly maxChannels: number;
   /** The error that ended the connection, once it has ended. */
@@ -68,7 +69,7 @@ export class ChannelTable {
   readonly host: ChannelHost;
 
   constructor(
-    send: (payload: Uint8Array, tail?: Uint8Array) => void,
+    send: (payload: Uint8Array, tail?: ByteParts) => void,
     defaults: Required<ChannelParams>,
     maxChannels: number,
   ) {

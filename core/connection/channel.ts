@@ -17,6 +17,7 @@
  * ProtocolError, which ends the connection.
  */
 import { ChannelClosedError, ChannelOpenError, ProtocolError, type SshError } from '../errors.js';
+import { partsLength, type ByteParts } from '../wire/byte-parts.js';
 import { Msg } from '../wire/messages.js';
 import {
   encodeChannelOnly,
@@ -35,7 +36,7 @@ import type { Window } from './window.js';
 /** What a channel needs from its connection. */
 export interface ChannelHost {
   /** Sends a message, `payload ‖ tail`; a no-op once the transport is closed. */
-  send(payload: Uint8Array, tail?: Uint8Array): void;
+  send(payload: Uint8Array, tail?: ByteParts): void;
   /** Both CLOSEs are done (or the open failed): the local id may be reused. */
   release(channel: Channel): void;
 }
@@ -83,7 +84,7 @@ export class Channel {
     this.outbound = new Outbound(`channel ${opts.localId}`, {
       isOpen: () => this.state === 'open',
       sendData: (data, extended) =>
-        this.host.send(encodeDataHeader(this.remoteId, data.length, extended), data),
+        this.host.send(encodeDataHeader(this.remoteId, partsLength(data), extended), data),
       sendEof: () => this.host.send(encodeChannelOnly(Msg.CHANNEL_EOF, this.remoteId)),
     });
     this.inbound = new Inbound(`channel ${opts.localId}`, opts.window, opts.maxPacket, (n) => {

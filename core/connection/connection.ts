@@ -15,6 +15,7 @@
  */
 import { ConnectionLost, KeepaliveTimeout, SshError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import type { ByteParts } from '../wire/byte-parts.js';
 import { Msg } from '../wire/messages.js';
 import { SshWriter } from '../wire/writer.js';
 import type { Channel } from './channel.js';
@@ -257,7 +258,7 @@ export class Connection {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private send(payload: Uint8Array, tail?: Uint8Array): void {
+  private send(payload: Uint8Array, tail?: ByteParts): void {
     if (this.transport.isClosed) return;
     try {
       this.transport.send(payload, tail);

@@ -6,6 +6,7 @@
  * extended data after EOF as a protocol error, as OpenSSH does. After EOF nothing more is sent.
  */
 import { ChannelClosedError } from '../errors.js';
+import type { ByteParts } from '../wire/byte-parts.js';
 import { ChannelWritable } from './streams.js';
 import { Window } from './window.js';
 
@@ -15,8 +16,8 @@ export const MAX_SEND_CHUNK = 32 * 1024;
 export interface OutboundLink {
   /** The channel is open and has not sent CLOSE. */
   isOpen(): boolean;
-  /** Sends CHANNEL_DATA (extended undefined) or CHANNEL_EXTENDED_DATA. */
-  sendData(data: Uint8Array, extended: number | undefined): void;
+  /** Sends CHANNEL_DATA (extended undefined) or CHANNEL_EXTENDED_DATA of the parts' bytes. */
+  sendData(data: ByteParts, extended: number | undefined): void;
   sendEof(): void;
 }
 

@@ -9,7 +9,8 @@
  * Invariant: queued + (pushed − counted) ≤ the window we advertised.
  *
  * ChannelWritable (outbound data or stderr). Each write waits for the peer's window and is
- * cut into packets of at most the peer's maximum packet size. end() tells the channel this
+ * cut into packets of at most the peer's maximum packet size; writes gathered by cork() are
+ * packed into packets together, without being joined first. end() tells the channel this
  * direction is finished (the channel sends EOF when every outbound stream is). Once the
  * channel is closed, writes complete without sending: the bytes have nowhere to go, and the
  * failure is reported by the channel (the session's `exit`), not by an 'error' event that
@@ -17,6 +18,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import type { Window } from './window.js';
+import { partsLength, sliceParts, type ByteParts } from '../wire/byte-parts.js';
 
 export class ChannelReadable extends Readable {
   private readonly onDelivered: (bytes: number) => void;
@@ -120,8 +122,8 @@ export interface OutboundPort {
   maxChunk(): number;
   /** False once nothing more can be sent on the channel. */
   canSend(): boolean;
-  /** Sends one packet's worth of data (≤ maxChunk, window already reserved). */
-  send(data: Uint8Array): void;
+  /** Sends one packet's worth of data, as views (≤ maxChunk, window already reserved). */
+  send(data: ByteParts): void;
   /** This direction is finished (end() was called and all its data sent). */
   finished(): void;
 }
@@ -139,7 +141,20 @@ export class ChannelWritable extends Writable {
     _encoding: BufferEncoding,
     cb: (e?: Error | null) => void,
   ): void {
-    this.sendFrom(chunk, 0, cb);
+    this.sendFrom([chunk], 0, chunk.length, cb);
+  }
+
+  /**
+   * Chunks written while the stream was corked (or busy) go out together, packed into as few
+   * packets as the peer's maximum allows, each packet's data sent as the views it spans:
+   * several small writes cost one packet, and none is copied to be joined.
+   */
+  override _writev(
+    chunks: { chunk: Uint8Array; encoding: BufferEncoding }[],
+    cb: (e?: Error | null) => void,
+  ): void {
+    const parts = chunks.map((c) => c.chunk);
+    this.sendFrom(parts, 0, partsLength(parts), cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -147,22 +162,28 @@ export class ChannelWritable extends Writable {
     cb();
   }
 
-  private sendFrom(chunk: Uint8Array, offset: number, cb: (e?: Error | null) => void): void {
+  /** Sends bytes `offset`..`total` of `parts`, a packet at a time as the window allows. */
+  private sendFrom(
+    parts: ByteParts,
+    offset: number,
+    total: number,
+    cb: (e?: Error | null) => void,
+  ): void {
     const port = this.port;
     let off = offset;
-    while (off < chunk.length) {
+    while (off < total) {
       if (!port.canSend()) return cb();
-      const want = Math.min(chunk.length - off, port.maxChunk());
+      const want = Math.min(total - off, port.maxChunk());
       const n = port.window.tryReserve(want);
       if (n === 0) {
         port.window.reserve(want).then((granted) => {
           if (granted === 0 || !port.canSend()) return cb();
-          port.send(chunk.subarray(off, off + granted));
-          this.sendFrom(chunk, off + granted, cb);
+          port.send(sliceParts(parts, off, off + granted));
+          this.sendFrom(parts, off + granted, total, cb);
         }, cb);
         return;
       }
-      port.send(chunk.subarray(off, off + n));
+      port.send(sliceParts(parts, off, off + n));
       off += n;
     }
     cb();

@@ -11,11 +11,11 @@
  * them with SftpConnectionLostError.
  *
  * Requests made in one turn of the event loop leave together: they are gathered and written
- * as one chunk when the turn ends (process.nextTick, after the promise continuations that
- * made them), so a channel carries them in one CHANNEL_DATA packet rather than one each. A
- * tree transfer's FSETSTAT and CLOSE, or the READs a reply lets the pipeline send, then cost
- * one sealed packet and one socket write. A WRITE's data beyond SMALL_WRITE goes on its own,
- * never copied, after the gathered requests and its header.
+ * corked when the turn ends (process.nextTick, after the promise continuations that made
+ * them), so a channel packs them into as few CHANNEL_DATA packets as its maximum allows rather
+ * than one each. A tree transfer's WRITE, FSETSTAT and CLOSE, or the READs a reply lets the
+ * pipeline send, then cost one sealed packet and one socket write. A WRITE's data is gathered
+ * as the caller's view, never copied to be joined: the packet framing is its one copy.
  */
 import type { Readable, Writable } from 'node:stream';
 import { joinParts, type ByteParts } from '../wire/byte-parts.js';
@@ -61,9 +61,6 @@ const typeName = (t: number): string => TYPE_NAMES[t] ?? `type ${t}`;
 
 /** A WRITE header's fixed part: length, type, id, handle length, offset, data length. */
 const WRITE_FIXED = 4 + 1 + 4 + 4 + 8 + 4;
-
-/** WRITE data up to this size is gathered (copied once) with its header and other requests. */
-const SMALL_WRITE = 64 * 1024;
 
 /** Gathered requests are written at once when they reach this size. */
 const BATCH_LIMIT = 64 * 1024;
@@ -187,10 +184,7 @@ export class SftpChannel {
         reject,
       });
       this.write(w.toBytes());
-      if (data.length === 0) return;
-      if (data.length <= SMALL_WRITE) return this.write(data);
-      this.flush();
-      this.writeNow(data);
+      if (data.length > 0) this.write(data);
     });
   }
 
@@ -258,17 +252,23 @@ export class SftpChannel {
     this.flush();
   };
 
-  /** Writes the gathered requests now, as one chunk. */
+  /**
+   * Writes the gathered requests now, corked: a channel's stream packs them into packets
+   * together (ChannelWritable._writev), a socket or pipe writes them with one writev.
+   */
   private flush(): void {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
     this.batchBytes = 0;
-    this.writeNow(joinParts(batch));
-  }
-
-  private writeNow(bytes: Uint8Array): void {
-    if (!this.stream.writable.write(bytes)) this.blocked = true;
+    const out = this.stream.writable;
+    if (batch.length === 1) {
+      if (!out.write(batch[0])) this.blocked = true;
+      return;
+    }
+    out.cork();
+    for (const bytes of batch) if (!out.write(bytes)) this.blocked = true;
+    out.uncork();
   }
 
   private wake(): void {

@@ -12,6 +12,7 @@ import { ProtocolError } from '../errors.js';
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { noneOpener, noneSealer } from '../crypto/cipher/index.js';
 import { ChunkQueue } from '../wire/chunk-queue.js';
+import { partsLength, type ByteParts } from '../wire/byte-parts.js';
 
 /** OpenSSH's PACKET_MAX_SIZE: the largest packet_length either side accepts. */
 export const MAX_PACKET_LENGTH = 256 * 1024;
@@ -47,10 +48,11 @@ export class PacketWriter {
   private scratch = new Uint8Array(0);
 
   /**
-   * Frames, pads and protects one payload, `payload ‖ tail` (the tail saves the caller a
-   * copy: a channel's data after its message header); returns the wire bytes and advances seq.
+   * Frames, pads and protects one payload, `payload ‖ tail` (the tail's parts save the caller
+   * a copy: a channel's data after its message header, in the views it was written as);
+   * returns the wire bytes and advances seq.
    */
-  encode(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array {
+  encode(payload: Uint8Array, tail: ByteParts = NO_PARTS): Uint8Array {
     const wire = this.sealer.seal(this.seq, this.frame(payload, tail));
     this.seq = (this.seq + 1) >>> 0;
     return wire;
@@ -60,7 +62,7 @@ export class PacketWriter {
    * encode(), as pieces to write in order where the cipher can skip joining them: for bulk
    * packets only, since joining a small one costs less than writing it in pieces.
    */
-  encodeParts(payload: Uint8Array, tail: Uint8Array = EMPTY): Uint8Array[] {
+  encodeParts(payload: Uint8Array, tail: ByteParts = NO_PARTS): Uint8Array[] {
     const s = this.sealer;
     const packet = this.frame(payload, tail);
     const wire =
@@ -72,10 +74,10 @@ export class PacketWriter {
   }
 
   /** The plaintext packet (length ‖ padding length ‖ payload ‖ tail ‖ padding), in scratch. */
-  private frame(payload: Uint8Array, tail: Uint8Array): Uint8Array {
+  private frame(payload: Uint8Array, tail: ByteParts): Uint8Array {
     const s = this.sealer;
     const block = Math.max(s.blockSize, 8);
-    const payloadLength = payload.length + tail.length;
+    const payloadLength = payload.length + partsLength(tail);
     const aligned = 1 + payloadLength + (s.lengthOutsideBlocks ? 0 : 4);
     let pad = block - (aligned % block);
     if (pad < MIN_PADDING) pad += block;
@@ -88,13 +90,17 @@ export class PacketWriter {
     packet[3] = packetLength & 0xff;
     packet[4] = pad;
     packet.set(payload, 5);
-    if (tail.length > 0) packet.set(tail, 5 + payload.length);
+    let at = 5 + payload.length;
+    for (const part of tail) {
+      packet.set(part, at);
+      at += part.length;
+    }
     randomPadding(packet, 5 + payloadLength, pad);
     return packet;
   }
 }
 
-const EMPTY = new Uint8Array(0);
+const NO_PARTS: ByteParts = [];
 /** Packets from this size on are sealed in pieces (see encodeParts). */
 const PIECES_FROM = 8 * 1024;
 

@@ -19,6 +19,7 @@ import {
 import type { HostKeyPair, PublicKey } from '../crypto/hostkey/types.js';
 import { isKexMessage, Msg } from '../wire/messages.js';
 import { concatBytes } from '../wire/bytes.js';
+import type { ByteParts } from '../wire/byte-parts.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 import { resolveAlgorithms, type AlgorithmConfig } from './algorithms.js';
@@ -208,10 +209,10 @@ export class Transport {
    * Sends an upper-layer message, `payload ‖ tail` (a tail spares the caller a copy into one
    * buffer); queued while a key exchange runs. Neither buffer is kept once this returns.
    */
-  send(payload: Uint8Array, tail?: Uint8Array): void {
+  send(payload: Uint8Array, tail?: ByteParts): void {
     if (this.finished) throw new ConnectionLost('transport is closed');
     if (this.kex.inProgress || this.paused) {
-      const whole = tail === undefined ? payload : concatBytes(payload, tail);
+      const whole = tail === undefined ? payload : concatBytes(payload, ...tail);
       this.queuedBytes += whole.length;
       if (this.queuedBytes > this.maxQueuedBytes) {
         const e = new SshError(`more than ${this.maxQueuedBytes} bytes queued during key exchange`);
@@ -266,7 +267,7 @@ export class Transport {
       : { client: peer, server: this.localVersion };
   }
 
-  private sendNow(payload: Uint8Array, tail?: Uint8Array): void {
+  private sendNow(payload: Uint8Array, tail?: ByteParts): void {
     const wire = this.writer.encodeParts(payload, tail);
     let n = 0;
     for (const w of wire) n += w.length;

@@ -2,8 +2,8 @@
  * Channel streams at the edges: the peer's small window and maximum packet are respected
  * (the peer would call anything else a protocol error), a consumer that destroys its stream
  * does not leave the peer blocked, a raw burst of DATA, EOF, exit-status and CLOSE still
- * reaches a paused consumer in full, and the Connection leaves non-connection messages
- * (user auth, 50–79) to the handler installed before it.
+ * reaches a paused consumer in full, the Connection leaves non-connection messages
+ * (user auth, 50–79) to the handler installed before it, and corked writes share packets.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { connectionPair, sleep, until } from '../../support/connection-pair.js';
 import { digest, patternChunk, serveRecorder } from '../../support/session-servers.js';
 import { Connection } from '../../../core/connection/index.js';
+import { ChannelWritable } from '../../../core/connection/streams.js';
+import { Window } from '../../../core/connection/window.js';
 import {
   encodeChannelOnly,
   encodeChannelRequest,
@@ -112,4 +114,49 @@ test('messages outside 80–127 go to the previous handler; `pending` ones are h
   assert.deepEqual(authSaw, [Msg.USERAUTH_BANNER]);
   assert.equal(server.channelCount, 0);
   pair.client.disconnect();
+});
+
+test('corked writes are packed into full packets as views of the chunks, across a window wait', async () => {
+  const window = new Window(2500);
+  const packets: Uint8Array[][] = [];
+  let finished = false;
+  const stream = new ChannelWritable({
+    window,
+    maxChunk: () => 1000,
+    canSend: () => true,
+    send: (data) => packets.push([...data]),
+    finished: () => (finished = true),
+  });
+  const chunks = [
+    patternChunk(1, 30),
+    patternChunk(2, 700),
+    patternChunk(3, 5),
+    patternChunk(4, 2600),
+    patternChunk(5, 1),
+  ];
+  stream.cork();
+  for (const c of chunks) stream.write(c);
+  stream.uncork();
+  // 2,500 bytes of window: two full packets and a 500-byte one, then a wait
+  await until(() => packets.length === 3, 'the first window is used up');
+  assert.deepEqual(
+    packets.map((p) => p.reduce((n, v) => n + v.length, 0)),
+    [1000, 1000, 500],
+  );
+  assert.deepEqual(
+    packets[0]?.map((v) => v.length),
+    [30, 700, 5, 265],
+    'the first packet spans four chunks',
+  );
+  window.add(10_000);
+  const ended = new Promise<void>((r) => stream.end(r));
+  await ended;
+  assert.equal(finished, true);
+  const sizes = packets.map((p) => p.reduce((n, v) => n + v.length, 0));
+  assert.deepEqual(sizes, [1000, 1000, 500, 836]);
+  const sent = Buffer.concat(packets.flat());
+  assert.deepEqual(sent, Buffer.concat(chunks));
+  // views, not copies: every part aliases the memory of the chunk it came from
+  const buffers = new Set(chunks.map((c) => c.buffer));
+  for (const part of packets.flat()) assert.ok(buffers.has(part.buffer));
 });

@@ -641,3 +641,36 @@ test('list: 100,000 entries in 1,000 batches, and the event loop turns between b
   assert.ok(ticks > 0, 'the timer never ran during the listing');
   client.end();
 });
+
+test('requests of one turn go to the stream corked together; WRITE data as the caller’s view', async () => {
+  const { fake, client } = await startedClient();
+  const out = fake.stream.writable;
+  const log: (string | Uint8Array)[] = [];
+  const write = out.write.bind(out);
+  out.write = ((chunk: Uint8Array, ...rest: never[]) => {
+    log.push(chunk);
+    return write(chunk, ...rest);
+  }) as typeof out.write;
+  const cork = out.cork.bind(out);
+  const uncork = out.uncork.bind(out);
+  out.cork = () => (log.push('cork'), cork());
+  out.uncork = () => (log.push('uncork'), uncork());
+
+  const h = new SftpHandle(Buffer.from('h'), 'f');
+  const data = Buffer.alloc(5000, 9);
+  const wrote = client.writeChunk(h, 0, data);
+  const closed = client.close(h);
+  assert.deepEqual(log, [], 'nothing leaves before the turn ends');
+  const reqs = [await fake.next(), await fake.next()];
+  assert.deepEqual(
+    reqs.map((r) => r.type),
+    [PacketType.WRITE, PacketType.CLOSE],
+  );
+  assert.equal(log[0], 'cork');
+  assert.equal(log.at(-1), 'uncork');
+  assert.equal(log.length, 5, 'WRITE header, its data, CLOSE, between cork and uncork');
+  assert.equal(log[2], data, 'the data is written as the caller passed it, not copied');
+  for (const r of reqs) fake.status(r.id, 0);
+  await Promise.all([wrote, closed]);
+  client.end();
+});
