@@ -10,6 +10,7 @@ import { TransferCancelledError, TransferError, causeText } from './errors.js';
 import { limiter, type Limited } from './limiter.js';
 import { nodeLocalFs, type LocalFs } from './local-fs.js';
 import { ProgressTracker } from './progress.js';
+import type { LocalIoThread } from './local-io-thread.js';
 import { DEFAULT_CONCURRENCY, type SymlinkPolicy, type TransferOptions } from './types.js';
 
 export interface TransferContext {
@@ -29,6 +30,8 @@ export interface TransferContext {
   readonly signal: AbortSignal | undefined;
   readonly progress: ProgressTracker;
   readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
+  /** A tree upload's thread for lstat and small files' reads, when the local fs is node's. */
+  readonly io?: LocalIoThread | undefined;
   /** The local umask, read once per call (on first use). */
   umask(): number;
 }

@@ -7,7 +7,8 @@
  * loop and a failure), 'skip' drops it silently. Other file types (fifos, sockets, devices)
  * are failures: "not a regular file".
  *
- * A directory's entries are stat'ed together and sibling directories are walked at once,
+ * A directory's entries are stat'ed together (by the tree's local thread, local-io-thread.ts,
+ * when there is one) and sibling directories are walked at once,
  * with at most WALK_STEPS local calls and remote MKDIRs in flight. The walk comes out as it
  * goes (a WalkNode per directory), in the order a one-at-a-time walk gives (parents first,
  * each directory's entries sorted by name).
@@ -111,7 +112,7 @@ async function walkEntry(
   const plan: UploadPlan = emptyPlan();
   let entry: LocalStats;
   try {
-    entry = await w.limit(() => ctx.local.lstat(s));
+    entry = await w.limit(() => lstatOf(ctx, s));
     if (entry.isSymbolicLink()) {
       if (ctx.symlinks === 'skip') return plan;
       if (ctx.symlinks === 'preserve') {
@@ -134,6 +135,12 @@ async function walkEntry(
     recordFailure(ctx, plan.failures, s, `upload ${s}`, e);
   }
   return plan;
+}
+
+/** lstat through the tree's local thread when it can take the call, else through ctx.local. */
+async function lstatOf(ctx: TransferContext, path: string): Promise<LocalStats> {
+  const viaThread = ctx.io?.lstat(path) ?? null;
+  return (viaThread === null ? null : await viaThread) ?? ctx.local.lstat(path);
 }
 
 /** MKDIR, or accept a remote directory already there; null (and a failure) skips the subtree. */

@@ -11,8 +11,9 @@
  * hole. A remote file larger than the local one is a TransferError; an equal one needs no
  * bytes.
  *
- * A file whose rest fits one WRITE is read whole before the OPEN, and its WRITE goes out with
- * the FSETSTAT and CLOSE that finish it (uploadSmall): one round trip after OPEN, not two.
+ * A file whose rest fits one WRITE is read whole before the OPEN (in a tree, by its local
+ * thread: local-io-thread.ts), and its WRITE goes out with the FSETSTAT and CLOSE that
+ * finish it (uploadSmall): one round trip after OPEN, not two.
  */
 import { isRegularFile, type FileAttributes } from '../attrs.js';
 import type { SftpClient, SftpHandle } from '../client.js';
@@ -50,13 +51,35 @@ export async function uploadFile(
     return 0;
   }
 
-  // the local file opens first: a local error must not have truncated the remote file
-  const fh = await local.open(localPath, 'r');
   const flags = ctx.resume
     ? OpenFlag.WRITE | OpenFlag.CREAT
     : OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC;
   const job: UploadJob = { localPath, remote, st, offset, flags, mode, finalAttrs };
-  if (st.size - offset <= client.limits.maxWriteLength) {
+  const small = st.size - offset <= client.limits.maxWriteLength;
+  // a tree's small files are read by its local thread when it can take them (before the
+  // remote OPEN, as below: a local error must not have truncated the remote file)
+  const reading = small ? (ctx.io?.readWhole(localPath, offset, st.size - offset) ?? null) : null;
+  if (reading !== null) {
+    const whole = await reading;
+    if (whole.data !== null) {
+      const data = whole.data;
+      let n: number;
+      try {
+        n = await ctx.remote(() => uploadSmall(ctx, null, { ...job, data }));
+      } catch (e) {
+        whole.retire();
+        throw e;
+      }
+      whole.release(); // answered: nothing holds the data any more
+      return n;
+    }
+    whole.release();
+    // not the size its stat said, or the reader is gone: read as any file is
+  }
+
+  // the local file opens first: a local error must not have truncated the remote file
+  const fh = await local.open(localPath, 'r');
+  if (small) {
     // read ahead, before taking a place among the files talking to the server
     const buffer = takeBuffer(ctx);
     const data = await readWhole(fh, offset, st.size - offset, buffer);
@@ -200,18 +223,19 @@ async function readWhole(
 }
 
 /**
- * A file that fits one WRITE: after OPEN, the WRITE, (FSETSTAT,) and CLOSE go out together,
+ * A file that fits one WRITE, read whole (`fh`, if it is still open, is closed meanwhile):
+ * after OPEN, the WRITE, (FSETSTAT,) and CLOSE go out together,
  * since the server answers a handle's requests in order: one round trip after OPEN instead of
  * two. A failed WRITE cuts the remote file back to where this call started, by path (the
  * handle is closed by then).
  */
 async function uploadSmall(
   ctx: TransferContext,
-  fh: LocalFileHandle,
+  fh: LocalFileHandle | null,
   u: SmallUpload,
 ): Promise<number> {
   const { client } = ctx;
-  const closingLocal = fh.close().catch(() => {});
+  const closingLocal = fh === null ? Promise.resolve() : fh.close().catch(() => {});
   let h: SftpHandle;
   try {
     checkCancelled(ctx);

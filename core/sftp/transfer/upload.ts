@@ -10,12 +10,13 @@ import type { SftpClient } from '../client.js';
 import { SftpFailureError } from '../errors.js';
 import { isFatal, transferContext, transferError, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
-import type { LocalStats } from './local-fs.js';
+import { nodeLocalFs, type LocalStats } from './local-fs.js';
 import { walkLocal } from './local-walk.js';
 import { localBasename, remoteJoin } from './paths.js';
 import { runTree, throwIfNoTop } from './tree.js';
 import type { TransferOptions, TransferResult } from './types.js';
 import { uploadFile } from './upload-file.js';
+import { LocalIoThread } from './local-io-thread.js';
 
 export async function upload(
   client: SftpClient,
@@ -70,28 +71,38 @@ async function uploadTree(
   dst: string,
   st: LocalStats,
 ): Promise<TransferResult> {
-  const top = await walkLocal(ctx, src, dst, st);
-  throwIfNoTop(top);
-  return runTree(ctx, top, {
-    verb: 'upload',
-    size: (f) => f.stat.size,
-    file: (f) => uploadFile(ctx, f.src, f.dst, f.stat),
-    link: (l) => remoteSymlink(ctx, l.target, l.dst),
-    finishDir: async (d) => {
-      if (!d.created && !ctx.preserve) return;
-      const permissions = d.stat.mode & 0o1777;
-      await ctx.client.setstat(
-        d.dst,
-        ctx.preserve
-          ? {
-              permissions,
-              atime: Math.floor(d.stat.atimeMs / 1000),
-              mtime: Math.floor(d.stat.mtimeMs / 1000),
-            }
-          : { permissions },
-      );
-    },
-  });
+  // a slot for each file the tree has in hand at once (runTree's 2 × concurrency)
+  const io =
+    ctx.local === nodeLocalFs
+      ? new LocalIoThread(ctx.client.limits.maxWriteLength, 2 * ctx.concurrency)
+      : undefined;
+  const tree: TransferContext = io === undefined ? ctx : { ...ctx, io };
+  try {
+    const top = await walkLocal(tree, src, dst, st);
+    throwIfNoTop(top);
+    return await runTree(tree, top, {
+      verb: 'upload',
+      size: (f) => f.stat.size,
+      file: (f) => uploadFile(tree, f.src, f.dst, f.stat),
+      link: (l) => remoteSymlink(tree, l.target, l.dst),
+      finishDir: async (d) => {
+        if (!d.created && !tree.preserve) return;
+        const permissions = d.stat.mode & 0o1777;
+        await tree.client.setstat(
+          d.dst,
+          tree.preserve
+            ? {
+                permissions,
+                atime: Math.floor(d.stat.atimeMs / 1000),
+                mtime: Math.floor(d.stat.mtimeMs / 1000),
+              }
+            : { permissions },
+        );
+      },
+    });
+  } finally {
+    io?.close();
+  }
 }
 
 /** A remote symlink; one already there with the same target is fine (SFTP cannot replace one). */
