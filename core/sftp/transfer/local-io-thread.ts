@@ -18,6 +18,7 @@
  */
 import type * as NodeFs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { FileType } from '../constants.js';
 import type { LocalStats } from './local-fs.js';
 
 /** A file's bytes, read whole, in a slot that is the caller's until release() or retire(). */
@@ -140,11 +141,6 @@ function ioThread(require: (id: string) => unknown): void {
  */
 const THREAD_SOURCE = `const __name = (f) => f;\n(${ioThread.toString()})(require);`;
 
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
-
 /** LocalStats from the thread's fields. */
 function statsOf([size, mode, dev, ino, atimeMs, mtimeMs]: StatFields): LocalStats {
   return {
@@ -154,9 +150,9 @@ function statsOf([size, mode, dev, ino, atimeMs, mtimeMs]: StatFields): LocalSta
     ino,
     atimeMs,
     mtimeMs,
-    isFile: () => (mode & S_IFMT) === S_IFREG,
-    isDirectory: () => (mode & S_IFMT) === S_IFDIR,
-    isSymbolicLink: () => (mode & S_IFMT) === S_IFLNK,
+    isFile: () => (mode & FileType.MASK) === FileType.REGULAR,
+    isDirectory: () => (mode & FileType.MASK) === FileType.DIRECTORY,
+    isSymbolicLink: () => (mode & FileType.MASK) === FileType.SYMLINK,
   };
 }
 

@@ -8,10 +8,10 @@
  * are failures: "not a regular file".
  *
  * A directory's entries are stat'ed together (by the tree's local thread, local-io-thread.ts,
- * when there is one) and sibling directories are walked at once,
- * with at most WALK_STEPS local calls and remote MKDIRs in flight. The walk comes out as it
- * goes (a WalkNode per directory), in the order a one-at-a-time walk gives (parents first,
- * each directory's entries sorted by name).
+ * when there is one) and sibling directories are walked at once, with at most WALK_STEPS
+ * local calls and remote MKDIRs in flight. The walk comes out as it goes (a WalkNode per
+ * directory), in the order a one-at-a-time walk gives (parents first, each directory's
+ * entries sorted by name).
  */
 import { join } from 'node:path';
 import { isDirectory } from '../attrs.js';

@@ -224,10 +224,9 @@ async function readWhole(
 
 /**
  * A file that fits one WRITE, read whole (`fh`, if it is still open, is closed meanwhile):
- * after OPEN, the WRITE, (FSETSTAT,) and CLOSE go out together,
- * since the server answers a handle's requests in order: one round trip after OPEN instead of
- * two. A failed WRITE cuts the remote file back to where this call started, by path (the
- * handle is closed by then).
+ * after OPEN, the WRITE, (FSETSTAT,) and CLOSE go out together, since the server answers a
+ * handle's requests in order: one round trip after OPEN instead of two. A failed WRITE cuts
+ * the remote file back to where this call started, by path (the handle is closed by then).
  */
 async function uploadSmall(
   ctx: TransferContext,
