@@ -10,7 +10,7 @@ import { TransferCancelledError, TransferError, causeText } from './errors.js';
 import { limiter, type Limited } from './limiter.js';
 import { nodeLocalFs, type LocalFs } from './local-fs.js';
 import { ProgressTracker } from './progress.js';
-import type { LocalIoThread } from './local-io-thread.js';
+import { LocalIoThread } from './local-io-thread.js';
 import { DEFAULT_CONCURRENCY, type SymlinkPolicy, type TransferOptions } from './types.js';
 
 export interface TransferContext {
@@ -30,7 +30,10 @@ export interface TransferContext {
   readonly signal: AbortSignal | undefined;
   readonly progress: ProgressTracker;
   readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
-  /** A tree upload's thread for lstat and small files' reads, when the local fs is node's. */
+  /**
+   * A tree's thread for local work (an upload's lstat calls and small files' reads, a
+   * download's small files' writes), when the local fs is node's.
+   */
   readonly io?: LocalIoThread | undefined;
   /** The local umask, read once per call (on first use). */
   umask(): number;
@@ -61,6 +64,26 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
     onFileDone: o.onFileDone,
     umask: () => (umask ??= local.umask()),
   };
+}
+
+/**
+ * Runs a tree with a local thread in its context (local-io-thread.ts), with `maxLength`-byte
+ * slots, one for each file runTree has in hand at once (2 × concurrency), when the local fs is
+ * node's own; the thread ends with the tree. With another LocalFs (an app's, or a test's that
+ * injects failures) the tree runs as it is.
+ */
+export async function withLocalThread<T>(
+  ctx: TransferContext,
+  maxLength: number,
+  run: (tree: TransferContext) => Promise<T>,
+): Promise<T> {
+  if (ctx.local !== nodeLocalFs) return run(ctx);
+  const io = new LocalIoThread(maxLength, 2 * ctx.concurrency);
+  try {
+    return await run({ ...ctx, io });
+  } finally {
+    io.close();
+  }
 }
 
 /** The SFTP session is unusable: nothing further in this call can succeed. */

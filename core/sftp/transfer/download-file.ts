@@ -7,6 +7,10 @@
  * over the target. A failure, a cancel or a local write error (ENOSPC) leaves the old target
  * as it was and the .part for a resume.
  *
+ * In a tree, a new file that fits one READ is made on the tree's local thread once its data
+ * is all here: create, write, close and rename in one call, instead of four trips through
+ * libuv's thread pool.
+ *
  * A .part that will replace a file is created 0600 (the file it replaces may be private) and
  * gets its mode when complete; a new file's .part is created with its final mode, as OpenSSH
  * creates the file itself, when open() gives that mode exactly under the umask.
@@ -108,14 +112,22 @@ async function fetchInto(
 ): Promise<number> {
   const { client, local } = ctx;
   const { remote, part, target, attrs, size, start, finalMode, createMode } = job;
+  // a new file that fits one READ can be made whole on the local thread once its data is here
+  const whole =
+    start.from === 'fresh' &&
+    size !== null &&
+    size <= client.limits.maxReadLength &&
+    ctx.io !== undefined &&
+    ctx.io.ready &&
+    size <= ctx.io.maxLength;
   // the remote OPEN's round trip overlaps the local open
   const [opened, openedLocal] = await Promise.allSettled([
     client.open(remote, 'r'),
-    openPart(ctx, part, target, start, createMode),
+    whole ? null : openPart(ctx, part, target, start, createMode),
   ]);
   if (opened.status === 'rejected' || openedLocal.status === 'rejected') {
     if (opened.status === 'fulfilled') await client.close(opened.value).catch(() => {});
-    if (openedLocal.status === 'fulfilled') {
+    if (openedLocal.status === 'fulfilled' && openedLocal.value !== null) {
       await openedLocal.value.close().catch(() => {});
       // a .part this call made (new, or a copy of the target) goes again: nothing changed
       if (start.from !== 'part') await local.unlink(part).catch(() => {});
@@ -124,13 +136,15 @@ async function fetchInto(
       ? opened.reason
       : (openedLocal as PromiseRejectedResult).reason;
   }
-  const fh = openedLocal.value;
+  /** The open .part; null until it is needed, when the local thread was to make the file. */
+  let fh: LocalFileHandle | null = openedLocal.value;
   /** The open remote handle; null once closed. */
   let h: SftpHandle | null = opened.value;
 
   const fp = ctx.progress.startFile(remote, size, start.offset);
   let received = 0;
   const sinkParts = async (parts: ByteParts, at: number, length: number): Promise<void> => {
+    fh ??= await openPart(ctx, part, target, start, createMode);
     let done = 0;
     let rest = parts;
     for (;;) {
@@ -150,6 +164,12 @@ async function fetchInto(
       h = null;
       // all of it is here: the writing goes on without the server
       if (small.complete) release();
+      if (small.complete && fh === null && (await writeWhole(ctx, job, small))) {
+        fp.advance(size);
+        fp.done();
+        ctx.onFileDone?.(remote, size);
+        return size;
+      }
       for (const piece of small.pieces) {
         await sinkParts(piece.parts, at, piece.length);
         at += piece.length;
@@ -165,8 +185,9 @@ async function fetchInto(
         sinkParts,
       });
     }
-    const whole = start.offset + received;
-    await verifySize(ctx, remote, h, fh, part, start.from === 'fresh', whole, size);
+    const all = start.offset + received;
+    fh ??= await openPart(ctx, part, target, start, createMode); // an empty file
+    await verifySize(ctx, remote, h, fh, part, start.from === 'fresh', all, size);
     await settleLocal(
       ctx,
       fh,
@@ -175,7 +196,7 @@ async function fetchInto(
     );
   } catch (e) {
     if (h !== null) await client.close(h).catch(() => {});
-    await fh.close().catch(() => {});
+    await fh?.close().catch(() => {});
     throw e;
   }
   // a read handle's CLOSE can only fail once the data is already here: its round trip
@@ -187,6 +208,27 @@ async function fetchInto(
   fp.done();
   ctx.onFileDone?.(remote, received);
   return received;
+}
+
+/**
+ * A new file read whole, made on the local thread: the .part created with its mode, written,
+ * given its times (with preserve), closed and renamed, in one call. False when the thread
+ * could not take it or went away first: the caller then writes it its usual way, which
+ * replaces a .part the thread may have left.
+ */
+async function writeWhole(ctx: TransferContext, job: FetchJob, small: SmallRead): Promise<boolean> {
+  const { part, target, attrs, finalMode, createMode } = job;
+  const times: readonly [number, number] | null =
+    ctx.preserve && attrs.atime !== undefined && attrs.mtime !== undefined
+      ? [attrs.atime, attrs.mtime]
+      : null;
+  const chmod = createMode === finalMode ? null : finalMode;
+  const data =
+    small.pieces.length === 1
+      ? (small.pieces[0]?.parts ?? [])
+      : small.pieces.flatMap((p) => p.parts);
+  const made = ctx.io?.writeWhole({ part, target, mode: createMode, chmod, times }, data) ?? null;
+  return made === null ? false : made;
 }
 
 /** What readSmall() received: pieces in file order from its offset, and whether that is all. */

@@ -7,7 +7,12 @@
 import { join } from 'node:path';
 import { isDirectory, type FileAttributes } from '../attrs.js';
 import type { SftpClient } from '../client.js';
-import { transferContext, transferError, type TransferContext } from './context.js';
+import {
+  transferContext,
+  transferError,
+  withLocalThread,
+  type TransferContext,
+} from './context.js';
 import { downloadFile } from './download-file.js';
 import { TransferError, causeText } from './errors.js';
 import { errnoCode, statOrNull } from './local-fs.js';
@@ -64,20 +69,22 @@ async function downloadTree(
   dst: string,
   attrs: FileAttributes,
 ): Promise<TransferResult> {
-  const top = await walkRemote(ctx, src, dst, attrs);
-  throwIfNoTop(top);
-  return runTree(ctx, top, {
-    verb: 'download',
-    size: (f) => f.attrs.size ?? null,
-    file: (f) => downloadFile(ctx, f.src, f.dst, f.attrs, f.fresh),
-    link: (l) => localSymlink(ctx, l.target, l.dst),
-    finishDir: async (d) => {
-      const perm = d.attrs.permissions;
-      if (ctx.preserve && perm !== undefined) await ctx.local.chmod(d.dst, perm & 0o1777);
-      if (ctx.preserve && d.attrs.atime !== undefined && d.attrs.mtime !== undefined) {
-        await ctx.local.utimes(d.dst, d.attrs.atime, d.attrs.mtime);
-      }
-    },
+  return withLocalThread(ctx, ctx.client.limits.maxReadLength, async (tree) => {
+    const top = await walkRemote(tree, src, dst, attrs);
+    throwIfNoTop(top);
+    return await runTree(tree, top, {
+      verb: 'download',
+      size: (f) => f.attrs.size ?? null,
+      file: (f) => downloadFile(tree, f.src, f.dst, f.attrs, f.fresh),
+      link: (l) => localSymlink(tree, l.target, l.dst),
+      finishDir: async (d) => {
+        const perm = d.attrs.permissions;
+        if (tree.preserve && perm !== undefined) await tree.local.chmod(d.dst, perm & 0o1777);
+        if (tree.preserve && d.attrs.atime !== undefined && d.attrs.mtime !== undefined) {
+          await tree.local.utimes(d.dst, d.attrs.atime, d.attrs.mtime);
+        }
+      },
+    });
   });
 }
 

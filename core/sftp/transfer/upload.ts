@@ -8,15 +8,20 @@ import { resolve } from 'node:path';
 import { isDirectory, type FileAttributes } from '../attrs.js';
 import type { SftpClient } from '../client.js';
 import { SftpFailureError } from '../errors.js';
-import { isFatal, transferContext, transferError, type TransferContext } from './context.js';
+import {
+  isFatal,
+  transferContext,
+  transferError,
+  withLocalThread,
+  type TransferContext,
+} from './context.js';
 import { TransferError } from './errors.js';
-import { nodeLocalFs, type LocalStats } from './local-fs.js';
+import type { LocalStats } from './local-fs.js';
 import { walkLocal } from './local-walk.js';
 import { localBasename, remoteJoin } from './paths.js';
 import { runTree, throwIfNoTop } from './tree.js';
 import type { TransferOptions, TransferResult } from './types.js';
 import { uploadFile } from './upload-file.js';
-import { LocalIoThread } from './local-io-thread.js';
 
 export async function upload(
   client: SftpClient,
@@ -71,13 +76,7 @@ async function uploadTree(
   dst: string,
   st: LocalStats,
 ): Promise<TransferResult> {
-  // a slot for each file the tree has in hand at once (runTree's 2 × concurrency)
-  const io =
-    ctx.local === nodeLocalFs
-      ? new LocalIoThread(ctx.client.limits.maxWriteLength, 2 * ctx.concurrency)
-      : undefined;
-  const tree: TransferContext = io === undefined ? ctx : { ...ctx, io };
-  try {
+  return withLocalThread(ctx, ctx.client.limits.maxWriteLength, async (tree) => {
     const top = await walkLocal(tree, src, dst, st);
     throwIfNoTop(top);
     return await runTree(tree, top, {
@@ -100,9 +99,7 @@ async function uploadTree(
         );
       },
     });
-  } finally {
-    io?.close();
-  }
+  });
 }
 
 /** A remote symlink; one already there with the same target is fine (SFTP cannot replace one). */

@@ -1,14 +1,29 @@
 /**
- * The tree upload's local thread: whole reads land in their own slots with the right bytes,
- * a file of another size than asked comes back unread, errors carry node:fs's code, lstat
- * does not follow links, slots are bounded and retired ones never come back, and a call the
- * thread cannot take (not up yet, closed) answers null so the caller reads its usual way.
+ * A tree's local thread: whole reads land in their own slots with the right bytes, a file of
+ * another size than asked comes back unread, errors carry node:fs's code, lstat does not follow
+ * links, slots are bounded and retired ones never come back, and a call the thread cannot take
+ * (not up yet, closed) answers null so the caller reads its usual way. Whole writes make the
+ * file through its .part (O_EXCL, a stale one or a planted link replaced, never followed) with
+ * its mode and times, rename it over the target, and leave the .part for a resume when a step
+ * after the create fails.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync, lstatSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { LocalIoError, LocalIoThread } from '../../../core/sftp/transfer/local-io-thread.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -110,19 +125,27 @@ test('lstat: size, mode, times and identity as node gives them, links not follow
   }
 });
 
-test('a retired slot never comes back; close() answers what waits as unread', async (t) => {
+test('a retired slot’s bytes stay the caller’s; close() answers what waits as unread', async (t) => {
   const dir = scratch(t);
   writeFileSync(join(dir, 'f'), bytesOf(3, 10));
+  writeFileSync(join(dir, 'g'), bytesOf(4, 10));
   const io = await started(10, 2);
   const a = await io.readWhole(join(dir, 'f'), 0, 10);
   const b = await io.readWhole(join(dir, 'f'), 0, 10);
+  assert.equal(io.readWhole(join(dir, 'f'), 0, 10), null, 'both slots held');
   a?.retire();
   b?.release();
   b?.release(); // twice is once
-  const c = io.readWhole(join(dir, 'f'), 0, 10);
-  assert.notEqual(c, null);
-  assert.equal(io.readWhole(join(dir, 'f'), 0, 10), null, 'one slot retired, one held');
-  (await c)?.release();
+  const c = io.readWhole(join(dir, 'g'), 0, 10);
+  const d = io.readWhole(join(dir, 'g'), 0, 10);
+  assert.ok(c !== null && d !== null, 'the retired slot goes on, with a new buffer');
+  assert.equal(io.readWhole(join(dir, 'f'), 0, 10), null);
+  const [gc, gd] = await Promise.all([c, d]);
+  assert.deepEqual(Buffer.from(gc.data ?? []), bytesOf(4, 10));
+  assert.deepEqual(Buffer.from(gd.data ?? []), bytesOf(4, 10));
+  assert.deepEqual(Buffer.from(a?.data ?? []), bytesOf(3, 10), 'the retired bytes are unchanged');
+  gc.release();
+  gd.release();
 
   const waiting = io.readWhole(join(dir, 'f'), 0, 10);
   const stat = io.lstat(join(dir, 'f'));
@@ -133,4 +156,118 @@ test('a retired slot never comes back; close() answers what waits as unread', as
   assert.equal(io.readWhole(join(dir, 'f'), 0, 10), null);
   assert.equal(io.lstat(join(dir, 'f')), null);
   rmSync(dir, { recursive: true, force: true });
+});
+
+/** A WholeWrite to `target` through its .part, mode 0644, nothing set after. */
+const plain = (target: string) => ({
+  part: `${target}.part`,
+  target,
+  mode: 0o644,
+  chmod: null,
+  times: null,
+});
+
+test('whole writes of one turn go together: each file made from its parts and renamed', async (t) => {
+  const dir = scratch(t);
+  const io = await started(4096, 4);
+  t.after(() => io.close());
+  const sizes = [0, 1, 4096, 1500];
+  writeFileSync(join(dir, 'f3'), 'the old file, replaced');
+  const data = sizes.map((n, i) => bytesOf(i, n));
+  // a file's data as the views it arrived in: three parts, the caller's to reuse at once
+  const writes = data.map((_, i) => {
+    const d = bytesOf(i, sizes[i] ?? 0);
+    const parts = [d.subarray(0, 1), d.subarray(1, 1000), d.subarray(1000)];
+    const w = io.writeWhole(plain(join(dir, `f${i}`)), parts);
+    parts.forEach((p) => p.fill(0xee));
+    return w;
+  });
+  assert.equal(io.writeWhole(plain(join(dir, 'f9')), [bytesOf(9, 1)]), null, 'four slots held');
+  assert.equal(io.writeWhole(plain(join(dir, 'f9')), [bytesOf(9, 4097)]), null, 'too long');
+  assert.deepEqual(await Promise.all(writes), [true, true, true, true]);
+  sizes.forEach((_, i) => {
+    const f = join(dir, `f${i}`);
+    assert.deepEqual(readFileSync(f), data[i], `f${i}`);
+    assert.equal(statSync(f).mode & 0o777, 0o644 & ~process.umask(), `f${i} mode`);
+    assert.equal(existsSync(`${f}.part`), false, `f${i}.part renamed`);
+  });
+  assert.notEqual(io.writeWhole(plain(join(dir, 'f9')), []), null, 'slots came back');
+});
+
+test('a whole write sets mode and times, and replaces a stale .part or a planted link', async (t) => {
+  const dir = scratch(t);
+  const io = await started(100, 2);
+  t.after(() => io.close());
+  const target = join(dir, 'f');
+  writeFileSync(`${target}.part`, 'stale bytes from an earlier try, longer than the file');
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'not to be touched');
+  symlinkSync(victim, join(dir, 'g.part'));
+  const made = await io.writeWhole(
+    { part: `${target}.part`, target, mode: 0o600, chmod: 0o751, times: [1_000_000, 2_000_000] },
+    [bytesOf(4, 50)],
+  );
+  assert.equal(made, true);
+  const st = statSync(target); // (before reading it moves the atime)
+  assert.equal(st.mode & 0o7777, 0o751, 'fchmod after the create, the umask not applied');
+  assert.deepEqual([st.atimeMs, st.mtimeMs], [1e9, 2e9]);
+  assert.deepEqual(readFileSync(target), bytesOf(4, 50));
+  assert.equal(await io.writeWhole(plain(join(dir, 'g')), [bytesOf(5, 7)]), true);
+  assert.deepEqual(readFileSync(join(dir, 'g')), bytesOf(5, 7));
+  assert.equal(readFileSync(victim, 'utf8'), 'not to be touched', 'the link was not followed');
+  assert.equal(lstatSync(join(dir, 'g')).isFile(), true);
+});
+
+test('a failed whole write rejects with node:fs’s error; past the create the .part stays', async (t) => {
+  const dir = scratch(t);
+  const io = await started(100, 1);
+  t.after(() => io.close());
+  const missing = join(dir, 'no-such-dir', 'f');
+  await assert.rejects(io.writeWhole(plain(missing), [bytesOf(1, 5)]) ?? Promise.resolve(), {
+    code: 'ENOENT',
+    syscall: 'open',
+    path: `${missing}.part`,
+  });
+  // the rename fails: a non-empty directory is in the target's place
+  const target = join(dir, 'busy');
+  mkdirSync(target);
+  writeFileSync(join(target, 'inside'), 'x');
+  await assert.rejects(io.writeWhole(plain(target), [bytesOf(2, 9)]) ?? Promise.resolve(), {
+    syscall: 'rename',
+  });
+  assert.deepEqual(readFileSync(`${target}.part`), bytesOf(2, 9), 'the .part, whole, for a resume');
+  assert.equal(readFileSync(join(target, 'inside'), 'utf8'), 'x');
+  assert.notEqual(io.writeWhole(plain(join(dir, 'h')), []), null, 'the one slot is free again');
+});
+
+test('close() answers a waiting whole write false', async (t) => {
+  const dir = scratch(t);
+  const io = await started(10, 1);
+  const write = io.writeWhole(plain(join(dir, 'g')), [bytesOf(1, 3)]);
+  assert.notEqual(write, null);
+  io.close();
+  assert.equal(await write, false, 'not done: the caller makes the file its usual way');
+  assert.equal(io.writeWhole(plain(join(dir, 'g')), [bytesOf(1, 3)]), null);
+});
+
+test('a thread with calls waiting keeps the process alive; an idle one does not', () => {
+  // never closed: the process ends once its last call is answered
+  const module = pathToFileURL(
+    join(import.meta.dirname, '../../../core/sftp/transfer/local-io-thread.ts'),
+  );
+  const script = `
+    const { LocalIoThread } = await import(${JSON.stringify(module.href)});
+    const io = new LocalIoThread(10, 1);
+    while (!io.ready) await new Promise((r) => setTimeout(r, 10));
+    const st = await io.lstat(${JSON.stringify(tmpdir())});
+    console.log(st.isDirectory() ? 'answered' : 'wrong');`;
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  assert.equal(out.trim(), 'answered');
 });

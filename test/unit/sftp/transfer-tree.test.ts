@@ -128,10 +128,15 @@ test('2,000 files with nested directories and symlinks: up and down, identical',
   assert.equal(lstatSync(join(root, 'back/tree/d0/rel-file-link')).isSymbolicLink(), true);
   assert.equal(readlinkSync(join(root, 'back/tree/d0/rel-file-link')), 'e0/f1.dat');
 
-  // again over what is there: links with the same target are fine, files replaced
+  // again over what is there: links with the same target are fine, files replaced, each
+  // keeping the mode it had
+  const kept = join(root, 'back/tree/d0/e0/f1.dat');
+  chmodSync(kept, 0o640);
+  writeFileSync(kept, 'changed here');
   const again = await download(c, R('tree'), join(root, 'back'), { recursive: true });
   assert.deepEqual(again.failures, []);
   assert.deepEqual(treeShape(join(root, 'back', 'tree')), shape);
+  assert.equal(statSync(kept).mode & 0o7777, 0o640);
   // a tree without recursive is refused
   await assert.rejects(upload(c, L('tree'), R('tree')), /is a directory/);
 });
