@@ -67,10 +67,10 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
 }
 
 /**
- * Runs a tree with a local thread in its context (local-io-thread.ts), with `maxLength`-byte
- * slots, one for each file runTree has in hand at once (2 × concurrency), when the local fs is
- * node's own; the thread ends with the tree. With another LocalFs (an app's, or a test's that
- * injects failures) the tree runs as it is.
+ * Runs a tree with the local thread in its context (local-io-thread.ts), with
+ * `maxLength`-byte slots, one for each file runTree has in hand at once (2 × concurrency),
+ * when the local fs is node's own; the tree's calls end with it. With another LocalFs (an
+ * app's, or a test's that injects failures) the tree runs as it is.
  */
 export async function withLocalThread<T>(
   ctx: TransferContext,

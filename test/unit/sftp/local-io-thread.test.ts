@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { LocalIoError, LocalIoThread } from '../../../core/sftp/transfer/local-io-thread.js';
+import { LocalIoWorker, sharedLocalIoWorker } from '../../../core/sftp/transfer/local-io-worker.js';
 import { waitFor } from '../../support/wait.js';
 
 function scratch(t: { after(f: () => void): void }): string {
@@ -33,8 +34,15 @@ function scratch(t: { after(f: () => void): void }): string {
   return dir;
 }
 
-async function started(maxLength: number, slots: number): Promise<LocalIoThread> {
-  const io = new LocalIoThread(maxLength, slots);
+/** A tree's calls on a thread of the test's own (ended after it), once the thread is up. */
+async function started(
+  t: { after(f: () => void): void },
+  maxLength: number,
+  slots: number,
+): Promise<LocalIoThread> {
+  const worker = new LocalIoWorker();
+  t.after(() => worker.end());
+  const io = new LocalIoThread(maxLength, slots, worker);
   assert.equal(
     io.readWhole('/nonexistent', 0, 1),
     null,
@@ -50,7 +58,7 @@ const bytesOf = (seed: number, n: number): Buffer =>
 
 test('whole reads of one turn go together; each file lands in its own slot', async (t) => {
   const dir = scratch(t);
-  const io = await started(4096, 8);
+  const io = await started(t, 4096, 8);
   t.after(() => io.close());
   const sizes = [0, 1, 100, 4095, 4096, 17, 2048, 3];
   sizes.forEach((n, i) => writeFileSync(join(dir, `f${i}`), bytesOf(i, n)));
@@ -67,7 +75,7 @@ test('whole reads of one turn go together; each file lands in its own slot', asy
 
 test('a file of another size than asked comes back unread; longer than maxLength is not taken', async (t) => {
   const dir = scratch(t);
-  const io = await started(1000, 2);
+  const io = await started(t, 1000, 2);
   t.after(() => io.close());
   writeFileSync(join(dir, 'f'), bytesOf(1, 500));
   const grown = await io.readWhole(join(dir, 'f'), 0, 499);
@@ -84,7 +92,7 @@ test('a file of another size than asked comes back unread; longer than maxLength
 
 test('errors carry node:fs’s code, syscall and path; the slot comes back', async (t) => {
   const dir = scratch(t);
-  const io = await started(100, 1);
+  const io = await started(t, 100, 1);
   t.after(() => io.close());
   const missing = join(dir, 'missing');
   await assert.rejects(io.readWhole(missing, 0, 10) ?? Promise.resolve(), (e: unknown) => {
@@ -102,7 +110,7 @@ test('errors carry node:fs’s code, syscall and path; the slot comes back', asy
 
 test('lstat: size, mode, times and identity as node gives them, links not followed', async (t) => {
   const dir = scratch(t);
-  const io = await started(100, 1);
+  const io = await started(t, 100, 1);
   t.after(() => io.close());
   writeFileSync(join(dir, 'file'), bytesOf(2, 1234), { mode: 0o640 });
   mkdirSync(join(dir, 'sub'));
@@ -129,7 +137,7 @@ test('a retired slot’s bytes stay the caller’s; close() answers what waits a
   const dir = scratch(t);
   writeFileSync(join(dir, 'f'), bytesOf(3, 10));
   writeFileSync(join(dir, 'g'), bytesOf(4, 10));
-  const io = await started(10, 2);
+  const io = await started(t, 10, 2);
   const a = await io.readWhole(join(dir, 'f'), 0, 10);
   const b = await io.readWhole(join(dir, 'f'), 0, 10);
   assert.equal(io.readWhole(join(dir, 'f'), 0, 10), null, 'both slots held');
@@ -169,7 +177,7 @@ const plain = (target: string) => ({
 
 test('whole writes of one turn go together: each file made from its parts and renamed', async (t) => {
   const dir = scratch(t);
-  const io = await started(4096, 4);
+  const io = await started(t, 4096, 4);
   t.after(() => io.close());
   const sizes = [0, 1, 4096, 1500];
   writeFileSync(join(dir, 'f3'), 'the old file, replaced');
@@ -196,7 +204,7 @@ test('whole writes of one turn go together: each file made from its parts and re
 
 test('a whole write sets mode and times, and replaces a stale .part or a planted link', async (t) => {
   const dir = scratch(t);
-  const io = await started(100, 2);
+  const io = await started(t, 100, 2);
   t.after(() => io.close());
   const target = join(dir, 'f');
   writeFileSync(`${target}.part`, 'stale bytes from an earlier try, longer than the file');
@@ -220,7 +228,7 @@ test('a whole write sets mode and times, and replaces a stale .part or a planted
 
 test('a failed whole write rejects with node:fs’s error; past the create the .part stays', async (t) => {
   const dir = scratch(t);
-  const io = await started(100, 1);
+  const io = await started(t, 100, 1);
   t.after(() => io.close());
   const missing = join(dir, 'no-such-dir', 'f');
   await assert.rejects(io.writeWhole(plain(missing), [bytesOf(1, 5)]) ?? Promise.resolve(), {
@@ -242,7 +250,7 @@ test('a failed whole write rejects with node:fs’s error; past the create the .
 
 test('close() answers a waiting whole write false', async (t) => {
   const dir = scratch(t);
-  const io = await started(10, 1);
+  const io = await started(t, 10, 1);
   const write = io.writeWhole(plain(join(dir, 'g')), [bytesOf(1, 3)]);
   assert.notEqual(write, null);
   io.close();
@@ -251,7 +259,7 @@ test('close() answers a waiting whole write false', async (t) => {
 });
 
 test('a thread with calls waiting keeps the process alive; an idle one does not', () => {
-  // never closed: the process ends once its last call is answered
+  // the shared thread, its tree never closed: the process ends once its last call is answered
   const module = pathToFileURL(
     join(import.meta.dirname, '../../../core/sftp/transfer/local-io-thread.ts'),
   );
@@ -270,4 +278,45 @@ test('a thread with calls waiting keeps the process alive; an idle one does not'
     },
   );
   assert.equal(out.trim(), 'answered');
+});
+
+test('trees share one thread; one tree closing leaves the others their calls', async (t) => {
+  const dir = scratch(t);
+  writeFileSync(join(dir, 'f'), bytesOf(6, 20));
+  const worker = new LocalIoWorker();
+  t.after(() => worker.end());
+  const a = new LocalIoThread(20, 1, worker);
+  const b = new LocalIoThread(20, 1, worker);
+  await waitFor(() => a.ready && b.ready, 'the thread to start');
+  const ra = a.readWhole(join(dir, 'f'), 0, 20);
+  const rb = b.readWhole(join(dir, 'f'), 0, 20);
+  a.close();
+  assert.equal((await ra)?.data, null, 'the closed tree’s call comes back unread');
+  const got = await rb;
+  assert.deepEqual(Buffer.from(got?.data ?? []), bytesOf(6, 20));
+  got?.release();
+  assert.equal(a.ready, false);
+  assert.equal(b.ready, true, 'the thread goes on for the other tree');
+  b.close();
+});
+
+test('the thread ends once no tree has used it for its idle time; a new one then starts', async (t) => {
+  const worker = new LocalIoWorker(50);
+  t.after(() => worker.end());
+  const io = new LocalIoThread(10, 1, worker);
+  await waitFor(() => io.ready, 'the thread to start');
+  io.close();
+  const again = new LocalIoThread(10, 1, worker); // in use again before the idle time is up
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(worker.gone, false, 'a tree uses it');
+  again.close();
+  await waitFor(() => worker.gone, 'the idle thread to end');
+  assert.equal(again.ready, false);
+
+  const shared = sharedLocalIoWorker();
+  assert.equal(sharedLocalIoWorker(), shared, 'one thread for the process');
+  shared.end();
+  const next = sharedLocalIoWorker();
+  assert.notEqual(next, shared, 'an ended thread is replaced');
+  next.end();
 });
