@@ -223,12 +223,8 @@ async function writeWhole(ctx: TransferContext, job: FetchJob, small: SmallRead)
       ? [attrs.atime, attrs.mtime]
       : null;
   const chmod = createMode === finalMode ? null : finalMode;
-  const data =
-    small.pieces.length === 1
-      ? (small.pieces[0]?.parts ?? [])
-      : small.pieces.flatMap((p) => p.parts);
-  const made = ctx.io?.writeWhole({ part, target, mode: createMode, chmod, times }, data) ?? null;
-  return made === null ? false : made;
+  const data = small.pieces.flatMap((p) => p.parts);
+  return ctx.io?.writeWhole({ part, target, mode: createMode, chmod, times }, data) ?? false;
 }
 
 /** What readSmall() received: pieces in file order from its offset, and whether that is all. */

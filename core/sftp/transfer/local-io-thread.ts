@@ -24,7 +24,7 @@
  * thread was still doing when it failed, or when this tree's calls were closed, comes back
  * the same way.
  */
-import type { ByteParts } from '../../wire/byte-parts.js';
+import { partsLength, type ByteParts } from '../../wire/byte-parts.js';
 import { FileType } from '../constants.js';
 import type { LocalStats } from './local-fs.js';
 import {
@@ -135,8 +135,9 @@ export class LocalIoThread {
     const slot = this.free.pop();
     if (slot === undefined) return null;
     const buf = this.take(slot);
-    const r = { id: this.io.requestId(), op: 'read', path, position, want: length + 1, buf };
-    return this.settle(r as ThreadRequest, slot, NOT_READ, (n) => this.wholeRead(slot, length, n));
+    const want = length + 1;
+    const r: ThreadRequest = { id: this.io.requestId(), op: 'read', path, position, want, buf };
+    return this.settle(r, slot, NOT_READ, (n) => this.wholeRead(slot, length, n));
   }
 
   /**
@@ -148,8 +149,7 @@ export class LocalIoThread {
    */
   writeWhole(w: WholeWrite, data: ByteParts): Promise<boolean> | null {
     if (!this.ready) return null;
-    let length = 0;
-    for (const p of data) length += p.length;
+    const length = partsLength(data);
     if (length > this.maxLength) return null;
     const slot = this.free.pop();
     if (slot === undefined) return null;
@@ -160,9 +160,8 @@ export class LocalIoThread {
       bytes.set(p, at);
       at += p.length;
     }
-    const { part, target, mode, chmod, times } = w;
-    const r = { id: this.io.requestId(), op: 'write', buf, length, part, target, mode, chmod };
-    return this.settle({ ...r, times } as ThreadRequest, slot, false, () => {
+    const r: ThreadRequest = { ...w, id: this.io.requestId(), op: 'write', buf, length };
+    return this.settle(r, slot, false, () => {
       this.free.push(slot);
       return true;
     });
