@@ -354,14 +354,17 @@ export function forwardingSuite(name: string, start: () => Promise<Peer>): void 
     assert.match(clash.status().lastError ?? '', /cannot listen on 127\.0\.0\.1 port \d+/);
     await taken.close();
 
-    // nothing listens on the target: the open fails, the connection is dropped and reported
+    // nothing listens on the target: the open fails, the connection is dropped and reported.
+    // The target port stays bound until the forward listens, so the OS cannot give the forward
+    // that same port (a forward to itself would open channels until the table is full).
     const gone = createServer();
     const gonePort = await listen(gone);
-    await new Promise((r) => gone.close(r));
     const dead = local(`127.0.0.1:${gonePort}`);
+    const deadPort = await started(dead);
+    await new Promise((r) => gone.close(r));
     const failures: (Error | null)[] = [];
     dead.on('connectionClosed', (e) => failures.push(e));
-    const s = netConnect({ host: '127.0.0.1', port: await started(dead) });
+    const s = netConnect({ host: '127.0.0.1', port: deadPort });
     s.on('error', () => {});
     await once(s, 'close');
     await waitFor(() => failures.length === 1, 'the failure event');

@@ -30,6 +30,7 @@ import { startXvfb } from '../support/xvfb.js';
 import { acceptingUnix, waitFor } from '../support/wait.js';
 import {
   freePort,
+  freePorts,
   startAgent,
   startOpenSsh,
   type RunningAgent,
@@ -274,9 +275,9 @@ for (const [name, t] of [
 }
 
 test('LocalForward from a config file, and a refused open is reported, not fatal', async () => {
-  const port = await freePort();
-  const refusing = await freePort(); // listened on by keyway, forwarded to `closed`
-  const closed = await freePort(); // nothing listens here
+  // three different ports: `refusing` forwarding to itself would loop until the table is full
+  const [port, refusing, closed] = (await freePorts(3)) as [number, number, number];
+  // refusing: listened on by keyway, forwarded to `closed`; nothing listens on closed
   const config = dir.path('config');
   writeFileSync(
     config,

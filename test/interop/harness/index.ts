@@ -13,7 +13,7 @@ export type {
 export { startOpenSsh, serverAlgorithms } from './openssh.js';
 export { startDropbear } from './dropbear.js';
 export { trixieRootPath } from './roots.js';
-export { freePort } from './process.js';
+export { freePort, freePorts } from './process.js';
 export { keyscan, runClient, ssh } from './clients.js';
 export type { ClientResult } from './clients.js';
 export { ensureTestUser, setTestUserAuthorizedKeys, TEST_USER, TEST_PASSWORD } from './users.js';

@@ -25,6 +25,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `n` ports on 127.0.0.1, all different: each stays bound until the OS picked the others. */
+export async function freePorts(n: number): Promise<number[]> {
+  const held = Array.from({ length: n }, () => createServer());
+  try {
+    return await Promise.all(
+      held.map(
+        (srv) =>
+          new Promise<number>((resolve, reject) => {
+            srv.once('error', reject);
+            srv.listen(0, '127.0.0.1', () => {
+              const addr = srv.address();
+              if (typeof addr === 'object' && addr !== null) resolve(addr.port);
+              else reject(new Error('no port assigned'));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(held.map((srv) => new Promise((r) => srv.close(r))));
+  }
+}
+
 /** The server could not bind its port: someone took it between freePort() and the start. */
 export class PortInUseError extends Error {}
 
