@@ -68,11 +68,11 @@ const shortStream = new Uint32Array((1 + SHORT / 64) * 16);
 const shortStreamBytes = new Uint8Array(shortStream.buffer);
 const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** `data` XORed with `stream` from byte 64 (block 1), into a new array. */
-function xorFromBlock1(data: Uint8Array, stream: Uint8Array): Uint8Array {
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = (data[i] as number) ^ (stream[64 + i] as number);
-  return out;
+/** `data` XORed with `stream` from byte 64 (block 1), written into `out` at `at`. */
+function xorFromBlock1(data: Uint8Array, stream: Uint8Array, out: Uint8Array, at: number): void {
+  for (let i = 0; i < data.length; i++) {
+    out[at + i] = (data[i] as number) ^ (stream[64 + i] as number);
+  }
 }
 
 /** A one-message Poly1305 as a parts one: the parts are joined first (rarely more than one). */
@@ -165,9 +165,7 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
     const end = packet.length;
     const out = new Uint8Array(end + TAG);
     out.set(this.header(seq, packet));
-    for (let i = 0; i < payload.length; i++) {
-      out[4 + i] = (payload[i] as number) ^ (stream[64 + i] as number);
-    }
+    xorFromBlock1(payload, stream, out, 4);
     out.set(this.poly1305([out.subarray(0, end)], stream.subarray(0, 32)), end);
     stream.fill(0);
     return out;
@@ -214,12 +212,17 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
     checkWirePacket(wire, len, this.blockSize, true, TAG);
     const stream = this.shortKeystream(seq, len);
     if (stream !== null) {
-      const expected = this.poly1305([wire.subarray(0, 4 + len)], stream.subarray(0, 32));
-      const ok = timingSafeEqual(expected, wire.subarray(4 + len));
-      const plain = ok ? xorFromBlock1(wire.subarray(4, 4 + len), stream) : null;
-      stream.fill(0);
-      if (plain === null) throw new MacError(`${NAME}: packet authentication failed`, { seq });
-      return plain;
+      try {
+        const expected = this.poly1305([wire.subarray(0, 4 + len)], stream.subarray(0, 32));
+        if (!timingSafeEqual(expected, wire.subarray(4 + len))) {
+          throw new MacError(`${NAME}: packet authentication failed`, { seq });
+        }
+        const plain = new Uint8Array(len);
+        xorFromBlock1(wire.subarray(4, 4 + len), stream, plain, 0);
+        return plain;
+      } finally {
+        stream.fill(0);
+      }
     }
     const main = this.mainStream(seq);
     const block0 = main.xor(BLOCK0);
