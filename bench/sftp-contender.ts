@@ -17,7 +17,12 @@ import { join } from 'node:path';
 import { Client as Ssh2Client, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
 import { connect } from '../core/client/connect.js';
 import { openSftp } from '../core/sftp/client.js';
-import { DEFAULT_CONCURRENCY, download, upload } from '../core/sftp/transfer/index.js';
+import {
+  DEFAULT_CONCURRENCY,
+  SMALL_FILE_FACTOR,
+  download,
+  upload,
+} from '../core/sftp/transfer/index.js';
 import { applyRuntimeTuning } from '../core/runtime-tuning.js';
 
 export type ContenderName = 'keyway' | 'ssh2-shipped' | 'ssh2-best';
@@ -114,7 +119,7 @@ async function ssh2(job: ContenderJob, best: boolean): Promise<void> {
       return;
     }
     // ssh2 has no tree transfer: the bench walks, then moves files as many at a time as
-    // Keyway does
+    // Keyway moves files that fit one READ or WRITE, as the tree's do
     const files: string[] = [];
     if (job.dir === 'down') {
       files.push(...(await ssh2RemoteWalk(sftp, job.src, job.out, '')));
@@ -143,7 +148,7 @@ async function ssh2(job: ContenderJob, best: boolean): Promise<void> {
         await ssh2Transfer(sftp, job.dir, job.src + p, job.out + p, best);
       }
     };
-    await Promise.all(Array.from({ length: DEFAULT_CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: SMALL_FILE_FACTOR * DEFAULT_CONCURRENCY }, worker));
   } finally {
     c.end();
   }

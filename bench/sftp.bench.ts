@@ -12,7 +12,8 @@
  *
  * ssh2 has no tree transfer, so the bench does its walk: a download lists the remote tree over
  * SFTP (sibling directories at once) as any ssh2 client must, an upload reads the local one;
- * then DEFAULT_CONCURRENCY files at a time, as Keyway moves them.
+ * then SMALL_FILE_FACTOR × DEFAULT_CONCURRENCY files at a time, as Keyway moves files that
+ * fit one READ or WRITE (the tree's all do).
  * Every tree goes to a directory of its own, and all are removed at the end: on ext4 without a
  * journal, creating files within a minute of deleting thousands makes every create scan the
  * recently freed inodes (ext4's recently_deleted), which timed the filesystem's allocator

@@ -31,4 +31,14 @@ export function applyRuntimeTuning(): void {
   // for good (seen in `keyway sftp`: the exit joins the worker that waits for it). Sparkplug
   // compiles on the main thread instead.
   setFlagsFromString('--no-concurrent-sparkplug');
+  // External memory counts toward the heap's global limit, rather than against a limit of its
+  // own 64 MiB above what the last full collection left. A download's packet buffers die
+  // young, but its young generation filled only every ~2,000 packets, by when 64 MiB more
+  // were outside the heap: every 64 MiB forced a full collection (17 per GiB here, each
+  // 12-16 ms, the last ones flushing bytecode and moving the old generation), although the
+  // next scavenge would have freed the lot. With this flag 1 GiB takes one full collection
+  // and ~30 scavenges. Measured on 2 × EPYC, Node 24, a 1 GiB download through OpenSSH's
+  // sftp-server, 9 interleaved rounds: client CPU 3.24 → 2.25 s, 3.52 → 2.94 s; tree
+  // transfers 10-40% less CPU. The price is a higher peak: 188 → 246 MB resident.
+  setFlagsFromString('--external-memory-accounted-in-global-limit');
 }

@@ -11,7 +11,12 @@ import { limiter, type Limited } from './limiter.js';
 import { nodeLocalFs, type LocalFs } from './local-fs.js';
 import { ProgressTracker } from './progress.js';
 import { LocalIoThread } from './local-io-thread.js';
-import { DEFAULT_CONCURRENCY, type SymlinkPolicy, type TransferOptions } from './types.js';
+import {
+  DEFAULT_CONCURRENCY,
+  SMALL_FILE_FACTOR,
+  type SymlinkPolicy,
+  type TransferOptions,
+} from './types.js';
 
 export interface TransferContext {
   readonly client: SftpClient;
@@ -22,11 +27,15 @@ export interface TransferContext {
   readonly symlinks: SymlinkPolicy;
   readonly concurrency: number;
   /**
-   * A place among the `concurrency` files talking to the server at once: a file holds one
-   * from its OPEN until its data has all been sent or received; its local reading ahead or
-   * writing behind goes on without one.
+   * Places among the files talking to the server at once, SMALL_FILE_FACTOR × `concurrency`
+   * of them: a file whose data fits one READ or WRITE (or a single request, such as a
+   * resume's STAT) takes one, a pipelined file PIPELINED_WEIGHT, so `concurrency` pipelined
+   * files fill them. A file holds its places from its OPEN until its data has all been sent or
+   * received; its local reading ahead or writing behind goes on without them.
    */
   readonly remote: Limited;
+  /** The most files one call has in hand at once: two for each place. */
+  readonly filesInHand: number;
   readonly signal: AbortSignal | undefined;
   readonly progress: ProgressTracker;
   readonly onFileDone: ((path: string, bytes: number) => void) | undefined;
@@ -58,7 +67,8 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
     resume: o.resume === true,
     symlinks,
     concurrency,
-    remote: limiter(concurrency),
+    remote: limiter(SMALL_FILE_FACTOR * concurrency),
+    filesInHand: 2 * SMALL_FILE_FACTOR * concurrency,
     signal: o.signal,
     progress: new ProgressTracker(o.onProgress),
     onFileDone: o.onFileDone,
@@ -66,9 +76,12 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
   };
 }
 
+/** The places (TransferContext.remote) a file of several READs or WRITEs takes. */
+export const PIPELINED_WEIGHT = SMALL_FILE_FACTOR;
+
 /**
  * Runs a tree with the local thread in its context (local-io-thread.ts), with
- * `maxLength`-byte slots, one for each file runTree has in hand at once (2 × concurrency),
+ * `maxLength`-byte slots, one for each file runTree has in hand at once (filesInHand),
  * when the local fs is node's own; the tree's calls end with it. With another LocalFs (an
  * app's, or a test's that injects failures) the tree runs as it is.
  */
@@ -78,7 +91,7 @@ export async function withLocalThread<T>(
   run: (tree: TransferContext) => Promise<T>,
 ): Promise<T> {
   if (ctx.local !== nodeLocalFs) return run(ctx);
-  const io = new LocalIoThread(maxLength, 2 * ctx.concurrency);
+  const io = new LocalIoThread(maxLength, ctx.filesInHand);
   try {
     return await run({ ...ctx, io });
   } finally {

@@ -29,7 +29,7 @@ import type { FileAttributes } from '../attrs.js';
 import type { SftpHandle } from '../client.js';
 import { SftpProtocolError } from '../errors.js';
 import { pipelinedRead } from '../pipeline.js';
-import { checkCancelled, type TransferContext } from './context.js';
+import { PIPELINED_WEIGHT, checkCancelled, type TransferContext } from './context.js';
 import { TransferError, causeText } from './errors.js';
 import { errnoCode, statOrNull, type LocalFileHandle, type LocalStats } from './local-fs.js';
 
@@ -76,8 +76,9 @@ export async function downloadFile(
     return 0;
   }
 
-  // a place among the files talking to the server, given back once the data is all here
-  const release = await ctx.remote.acquire();
+  // places among the files talking to the server, given back once the data is all here
+  const oneRead = size !== null && size - start.offset <= ctx.client.limits.maxReadLength;
+  const release = await ctx.remote.acquire(oneRead ? 1 : PIPELINED_WEIGHT);
   try {
     const job = { remote, part, target, attrs, size, start, finalMode, createMode };
     return await fetchInto(ctx, job, release);

@@ -9,7 +9,7 @@ export { TransferCancelledError, TransferError } from './errors.js';
 export { nodeLocalFs } from './local-fs.js';
 export type { LocalFileHandle, LocalFs, LocalStats } from './local-fs.js';
 export { PART_SUFFIX } from './download-file.js';
-export { DEFAULT_CONCURRENCY, MAX_DIR_DEPTH } from './types.js';
+export { DEFAULT_CONCURRENCY, MAX_DIR_DEPTH, SMALL_FILE_FACTOR } from './types.js';
 export type {
   SymlinkPolicy,
   TransferFailure,

@@ -1,8 +1,9 @@
 /**
  * Running a tree (OpenSSH's download_dir / upload_dir, reordered): the walk makes each
  * directory before listing it, and its files move as the walk finds them, in walk order, with
- * `concurrency` of them talking to the server at once (each one pipelined) and as many more
- * doing their local part meanwhile (an upload's next files read ahead, a download's last ones
+ * `concurrency` of them talking to the server at once (each one pipelined; files that fit one
+ * READ or WRITE, SMALL_FILE_FACTOR times as many) and as many more doing their local part
+ * meanwhile (an upload's next files read ahead, a download's last ones
  * written behind). Once every file is done, symlinks are made (last, so no file is ever
  * written through a link the tree itself created), then directories get their final mode and
  * times, deepest first (after their contents, which would change their mtime).
@@ -195,7 +196,7 @@ async function moveTree<F extends TreeItem, D extends TreeItem>(
     }
   };
   // as many again as talk to the server (ctx.remote) read ahead or write behind meanwhile
-  await Promise.all(Array.from({ length: 2 * ctx.concurrency }, worker));
+  await Promise.all(Array.from({ length: ctx.filesInHand }, worker));
   if (ctx.signal?.aborted === true) {
     throw new TransferCancelledError(`${steps.verb}: cancelled`, ctx.signal.reason);
   }

@@ -20,7 +20,7 @@ import type { SftpClient, SftpHandle } from '../client.js';
 import { OpenFlag } from '../constants.js';
 import { SftpNoSuchFileError } from '../errors.js';
 import { pipelinedWrite } from '../pipeline.js';
-import { checkCancelled, isFatal, type TransferContext } from './context.js';
+import { PIPELINED_WEIGHT, checkCancelled, isFatal, type TransferContext } from './context.js';
 import { TransferError } from './errors.js';
 import type { LocalFileHandle, LocalStats } from './local-fs.js';
 
@@ -91,7 +91,7 @@ export async function uploadFile(
     giveBack(ctx, buffer);
     // not the size its stat said: read as any file is
   }
-  return ctx.remote(() => uploadPipelined(ctx, fh, job));
+  return ctx.remote(() => uploadPipelined(ctx, fh, job), PIPELINED_WEIGHT);
 }
 
 /** What uploadFile() settled before the transfer proper. */

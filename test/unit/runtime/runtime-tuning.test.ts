@@ -1,7 +1,10 @@
-// applyRuntimeTuning() turns V8's incremental marking off (core/runtime-tuning.ts says why).
-// Checked by behaviour in a child process: enough allocation for full collections, with
-// node:perf_hooks reporting the kind of each. By default some of them are incremental; after
-// applyRuntimeTuning() none is, while full collections still happen.
+// applyRuntimeTuning() turns V8's incremental marking off and counts external memory toward
+// the heap's global limit (core/runtime-tuning.ts says why). Checked by behaviour in child
+// processes, with node:perf_hooks reporting the kind of each collection:
+// - enough allocation on the heap for full collections: by default some of them are
+//   incremental; once tuned none is, while full collections still happen;
+// - a transfer's pattern, 1 GiB of short-lived buffers outside the heap: by default every
+//   64 MiB of them forces a full collection; once tuned the scavenges free them, with none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,7 +13,26 @@ import { promisify } from 'node:util';
 
 const tuning = fileURLToPath(new URL('../../../core/runtime-tuning.ts', import.meta.url));
 
-const child = (tune: boolean) => `
+/** Objects on the heap, half of them kept for a while. */
+const HEAP_WORKLOAD = `
+let keep = [];
+for (let i = 0; i < 3_000_000; i++) {
+  keep.push({ a: i, b: [i, i + 1], c: 'x' + i });
+  if (keep.length > 1_000_000) keep = keep.slice(500_000);
+  if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+}`;
+
+/** 1 GiB of 32 KiB buffers outside the heap, each dropped at once, as packets are. */
+const EXTERNAL_WORKLOAD = `
+let sum = 0;
+for (let i = 0; i < 32768; i++) {
+  const b = Buffer.allocUnsafeSlow(32768);
+  b[0] = i;
+  sum += b[0];
+  if (i % 64 === 0) await new Promise((r) => setImmediate(r));
+}`;
+
+const child = (tune: boolean, workload: string) => `
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { applyRuntimeTuning } from ${JSON.stringify(tuning)};
 if (${tune}) applyRuntimeTuning();
@@ -21,20 +43,18 @@ new PerformanceObserver((list) => {
     if (e.detail.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) kinds.incremental++;
   }
 }).observe({ entryTypes: ['gc'] });
-let keep = [];
-for (let i = 0; i < 3_000_000; i++) {
-  keep.push({ a: i, b: [i, i + 1], c: 'x' + i });
-  if (keep.length > 1_000_000) keep = keep.slice(500_000);
-  if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
-}
+${workload}
 setTimeout(() => console.log(JSON.stringify(kinds)), 50);
 `;
 
-async function gcKinds(tune: boolean): Promise<{ major: number; incremental: number }> {
+async function gcKinds(
+  tune: boolean,
+  workload: string,
+): Promise<{ major: number; incremental: number }> {
   const run = promisify(execFile);
   const r = await run(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', child(tune)],
+    ['--import', 'tsx', '--input-type=module', '-e', child(tune, workload)],
     {
       maxBuffer: 1 << 20,
     },
@@ -43,11 +63,29 @@ async function gcKinds(tune: boolean): Promise<{ major: number; incremental: num
 }
 
 test('applyRuntimeTuning: full collections without incremental marking', async () => {
-  const [plain, tuned] = await Promise.all([gcKinds(false), gcKinds(true)]);
+  const [plain, tuned] = await Promise.all([
+    gcKinds(false, HEAP_WORKLOAD),
+    gcKinds(true, HEAP_WORKLOAD),
+  ]);
   assert.ok(
     plain.incremental > 0,
     `V8's default marks incrementally here: ${JSON.stringify(plain)}`,
   );
   assert.ok(tuned.major > 0, `the workload still needs full collections: ${JSON.stringify(tuned)}`);
   assert.equal(tuned.incremental, 0, `no incremental marking once tuned: ${JSON.stringify(tuned)}`);
+});
+
+test('applyRuntimeTuning: short-lived external buffers force no full collections', async () => {
+  const [plain, tuned] = await Promise.all([
+    gcKinds(false, EXTERNAL_WORKLOAD),
+    gcKinds(true, EXTERNAL_WORKLOAD),
+  ]);
+  assert.ok(
+    plain.major + plain.incremental >= 4,
+    `by default external memory forces full collections: ${JSON.stringify(plain)}`,
+  );
+  assert.ok(
+    tuned.major + tuned.incremental <= 1,
+    `once tuned, scavenges: ${JSON.stringify(tuned)}`,
+  );
 });

@@ -1,7 +1,9 @@
 /**
  * limiter(n): at most n functions running, the rest started in the order they came as places
  * free up, a failure freeing its place like a success; acquire() taking a place directly,
- * its release giving it back once however often it is called.
+ * its release giving it back once however often it is called; work of several places
+ * (weight) counting as that many, the first in line waiting for all of its places and those
+ * behind it waiting too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,4 +83,42 @@ test('acquire() takes a place; its release gives it back once, to the next in li
 
 test('the limit must be a positive integer', () => {
   for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => limiter(bad), RangeError);
+});
+
+test('weights: places add up; the first in line waits for all of its own, and the rest behind it', async () => {
+  const limit = limiter(4);
+  const big = await limit.acquire(3);
+  const order: string[] = [];
+  const two = limit.acquire(2).then((r) => (order.push('two'), r));
+  // one place is free, but 'one' came after 'two', which needs two: it waits its turn
+  const one = limit.acquire(1).then((r) => (order.push('one'), r));
+  await tick();
+  assert.deepEqual(order, []);
+  big();
+  await tick();
+  assert.deepEqual(order, ['two', 'one']);
+  // two + one hold three places: work of two more waits until 'two' gives its back
+  let ran = false;
+  const more = limit(async () => (ran = true), 2);
+  await tick();
+  assert.equal(ran, false);
+  (await two)();
+  await more;
+  assert.equal(ran, true);
+  (await one)();
+  // all four are free again
+  (await limit.acquire(4))();
+});
+
+test('a weight must be an integer from 1 to the limit', async () => {
+  const limit = limiter(4);
+  for (const bad of [0, -1, 1.5, 5, NaN]) {
+    await assert.rejects(limit.acquire(bad), RangeError);
+    await assert.rejects(
+      limit(async () => 1, bad),
+      RangeError,
+    );
+  }
+  // nothing was taken by the refusals
+  (await limit.acquire(4))();
 });

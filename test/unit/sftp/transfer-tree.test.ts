@@ -3,8 +3,9 @@
  * nested directories with symlinks, up and down, identical (links checked by readlink);
  * -p on files and directories; symlink policies; one bad file (a fifo, an injected open
  * failure) reported while the rest is copied; a directory that cannot be made skipping its
- * subtree; progress over the whole tree; files talking to the server bounded by `concurrency`,
- * with as many more reading ahead or writing behind.
+ * subtree; progress over the whole tree; files talking to the server bounded by `concurrency`
+ * (small ones by SMALL_FILE_FACTOR times that), with as many more reading ahead or writing
+ * behind.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,7 @@ import {
   download,
   upload,
   nodeLocalFs,
+  SMALL_FILE_FACTOR,
   TransferCancelledError,
   TransferError,
   type LocalFs,
@@ -338,35 +340,51 @@ function overlapCounter(): { during: <T>(p: () => Promise<T>) => Promise<T>; mos
   };
 }
 
-test('concurrency bounds the files talking to the server; as many more read ahead or write behind', async () => {
+test('concurrency bounds the files talking to the server, small files SMALL_FILE_FACTOR times as many; as many more again read ahead or write behind', async () => {
+  // 8 files of several WRITEs / READs each (300 kB, past the server's 255 KiB) and 120 of one
+  const conc = L('conc-src');
+  mkdirSync(conc);
+  const sizes = new Map<string, number>();
+  for (let i = 0; i < 128; i++) {
+    const name = `/f${String(i).padStart(3, '0')}`;
+    const size = i < 8 ? 300_000 + i : 1000 + i;
+    writeFileSync(conc + name, randomBytes(size));
+    sizes.set(name, size);
+  }
+  const big = (size: number) => size > server.client.limits.maxWriteLength;
+  assert.ok(big(300_000) && !big(1200));
   for (const dir of ['up', 'down'] as const) {
     for (const concurrency of [1, 3]) {
-      // remote: a file from its OPEN until its handle's CLOSE is answered
-      const handles = new Set<unknown>();
-      let opening = 0;
-      let mostRemote = 0;
+      const src = dir === 'up' ? conc : R(`conc-src-${concurrency}`);
+      if (dir === 'down') execFileSync('cp', ['-a', conc, src]);
+      const dst =
+        dir === 'up' ? R(`conc-${concurrency}`) : join(root, 'back', `conc-${concurrency}`);
+      // remote: a file from its OPEN until its handle's CLOSE is answered, by its size
+      const remote = { big: overlapCounter(), small: overlapCounter() };
+      const handleClosed = new Map<unknown, () => void>();
       const client = spyClient(server.client, (name, method) => {
-        const call = method as (...a: never[]) => Promise<unknown>;
         if (name === 'open') {
-          return async (...a: never[]) => {
-            opening++;
-            mostRemote = Math.max(mostRemote, opening + handles.size);
-            try {
-              await delay(2); // a slow server: an upload's next files are read meanwhile
-              const h = await call(...a);
-              handles.add(h);
-              return h;
-            } finally {
-              opening--;
-            }
+          const open = method as (path: string, ...a: never[]) => Promise<unknown>;
+          return async (path: string, ...a: never[]) => {
+            const size = sizes.get(path.slice((dir === 'up' ? dst : src).length));
+            assert.ok(size !== undefined, `opened ${path}`);
+            let closed: () => void = () => {};
+            void remote[big(size) ? 'big' : 'small'].during(
+              () => new Promise<void>((r) => (closed = r)),
+            );
+            await delay(2); // a slow server: an upload's next files are read meanwhile
+            const h = await open(path, ...a);
+            handleClosed.set(h, closed);
+            return h;
           };
         }
         if (name === 'close') {
-          return async (...a: never[]) => {
+          const close = method as (h: unknown) => Promise<unknown>;
+          return async (h: unknown) => {
             try {
-              return await call(...a);
+              return await close(h);
             } finally {
-              handles.delete(a[0]);
+              handleClosed.get(h)?.();
             }
           };
         }
@@ -390,19 +408,19 @@ test('concurrency bounds the files talking to the server; as many more read ahea
           };
         },
       };
-      const src = dir === 'up' ? L('tree/d5') : R('tree-conc-src');
-      if (dir === 'down' && !existsSync(src)) execFileSync('cp', ['-a', L('tree/d5'), src]);
-      const dst =
-        dir === 'up' ? R(`conc-${concurrency}`) : join(root, 'back', `conc-${concurrency}`);
       const o = { recursive: true, concurrency, local };
       const r =
         dir === 'up' ? await upload(client, src, dst, o) : await download(client, src, dst, o);
       assert.deepEqual(r.failures, []);
-      assert.equal(r.files, 200);
+      assert.equal(r.files, 128);
       assert.deepEqual(treeShape(dst), treeShape(src));
-      assert.equal(mostRemote, concurrency, `${dir}: remote files at once`);
+      const smallPlaces = SMALL_FILE_FACTOR * concurrency;
+      // (eight big files, but small ones hold places between them in the walk's order)
+      const bigMost = remote.big.most();
+      assert.ok(bigMost >= 1 && bigMost <= concurrency, `${dir}: ${bigMost} big files at once`);
+      assert.equal(remote.small.most(), smallPlaces, `${dir}: small files at once`);
       assert.ok(
-        openLocal.most() > concurrency && openLocal.most() <= 2 * concurrency,
+        openLocal.most() > smallPlaces && openLocal.most() <= 2 * smallPlaces,
         `${dir}, concurrency ${concurrency}: ${openLocal.most()} local files open at once`,
       );
     }
