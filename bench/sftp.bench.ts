@@ -19,7 +19,8 @@
  * recently freed inodes (ext4's recently_deleted), which timed the filesystem's allocator
  * rather than the contenders, and whichever came after a deletion most.
  * A benchmark, not a test: nothing here fails on speed. BENCH_SFTP_MB=256 for a quicker run;
- * BENCH_SFTP_REPS (default 3) rounds, reported as medians.
+ * BENCH_SFTP_REPS (default 3) rounds of the file transfers and BENCH_SFTP_TREE_REPS (default
+ * 5) of the trees, which take a few seconds each and swing the most, reported as medians.
  */
 import { execFile, execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -46,6 +47,7 @@ const exec = promisify(execFile);
 const BIG_MB = Number(process.env['BENCH_SFTP_MB'] ?? 1024);
 const BIG = BIG_MB * 1024 * 1024;
 const REPS = Math.max(1, Number(process.env['BENCH_SFTP_REPS'] ?? 3));
+const TREE_REPS = Math.max(1, Number(process.env['BENCH_SFTP_TREE_REPS'] ?? 5));
 const TREE_FILES = 2000;
 const TREE_BYTES = 100 * 1000 * 1000;
 const CIPHERS = ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'];
@@ -273,8 +275,9 @@ export async function run(): Promise<void> {
         `file ${BIG_MB} MiB, tree ${TREE_FILES} files / ${(treeBytes / 1e6).toFixed(0)} MB`,
     );
     console.log(
-      `each figure is the median of ${REPS} runs (range in brackets); the contenders take ` +
-        'turns within a round, in an order that rotates from round to round',
+      `each figure is the median of ${REPS} runs for files and ${TREE_REPS} for trees (range ` +
+        'in brackets); the contenders take turns within a round, in an order that rotates ' +
+        'from round to round',
     );
     for (const cipher of CIPHERS) {
       console.log(`\n### ${cipher}`);
@@ -285,7 +288,8 @@ export async function run(): Promise<void> {
         const list = rows(kind, contenders);
         const rates = list.map(() => [] as number[]);
         const notes = list.map(() => '');
-        for (let rep = 0; rep < REPS; rep++) {
+        const reps = kind.startsWith('tree') ? TREE_REPS : REPS;
+        for (let rep = 0; rep < reps; rep++) {
           for (let k = 0; k < list.length; k++) {
             const i = (k + rep) % list.length;
             const row = list[i] as Row;
