@@ -25,13 +25,13 @@ export interface TransferContext {
   readonly preserve: boolean;
   readonly resume: boolean;
   readonly symlinks: SymlinkPolicy;
-  readonly concurrency: number;
   /**
-   * Places among the files talking to the server at once, SMALL_FILE_FACTOR × `concurrency`
-   * of them: a file whose data fits one READ or WRITE (or a single request, such as a
-   * resume's STAT) takes one, a pipelined file PIPELINED_WEIGHT, so `concurrency` pipelined
-   * files fill them. A file holds its places from its OPEN until its data has all been sent or
-   * received; its local reading ahead or writing behind goes on without them.
+   * Places among the files talking to the server at once, SMALL_FILE_FACTOR × the
+   * `concurrency` option of them: a file whose data fits one READ or WRITE (or a single
+   * request, such as a resume's STAT) takes one, a pipelined file PIPELINED_WEIGHT, so
+   * `concurrency` pipelined files fill them. A file holds its places from its OPEN until its
+   * data has all been sent or received; its local reading ahead or writing behind goes on
+   * without them.
    */
   readonly remote: Limited;
   /** The most files one call has in hand at once: two for each place. */
@@ -66,7 +66,6 @@ export function transferContext(client: SftpClient, o: TransferOptions): Transfe
     preserve: o.preserve === true,
     resume: o.resume === true,
     symlinks,
-    concurrency,
     remote: limiter(SMALL_FILE_FACTOR * concurrency),
     filesInHand: 2 * SMALL_FILE_FACTOR * concurrency,
     signal: o.signal,

@@ -77,7 +77,7 @@ export async function downloadFile(
   }
 
   // places among the files talking to the server, given back once the data is all here
-  const oneRead = size !== null && size - start.offset <= ctx.client.limits.maxReadLength;
+  const oneRead = restFitsOneRead(ctx, size, start.offset);
   const release = await ctx.remote.acquire(oneRead ? 1 : PIPELINED_WEIGHT);
   try {
     const job = { remote, part, target, attrs, size, start, finalMode, createMode };
@@ -85,6 +85,15 @@ export async function downloadFile(
   } finally {
     release();
   }
+}
+
+/** The file's rest from `offset` is known to fit one READ (a `size` of null is unknown). */
+function restFitsOneRead(
+  ctx: TransferContext,
+  size: number | null,
+  offset: number,
+): size is number {
+  return size !== null && size - offset <= ctx.client.limits.maxReadLength;
 }
 
 /** What downloadFile() settled before the transfer proper. */
@@ -116,8 +125,7 @@ async function fetchInto(
   // a new file that fits one READ can be made whole on the local thread once its data is here
   const whole =
     start.from === 'fresh' &&
-    size !== null &&
-    size <= client.limits.maxReadLength &&
+    restFitsOneRead(ctx, size, 0) &&
     ctx.io !== undefined &&
     ctx.io.ready &&
     size <= ctx.io.maxLength;
@@ -160,7 +168,7 @@ async function fetchInto(
   };
   try {
     let at = start.offset;
-    if (size !== null && size - at <= client.limits.maxReadLength) {
+    if (restFitsOneRead(ctx, size, at)) {
       const small = await readSmall(ctx, h, remote, at, size - at);
       h = null;
       // all of it is here: the writing goes on without the server
