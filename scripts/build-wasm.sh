@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 status=0
 for src in "$dir"/*.c; do
   name=$(basename "$src" .c)
-  clang --target=wasm32 -O3 -nostdlib -ffreestanding -fno-exceptions \
+  clang --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-exceptions \
     -Wall -Wextra -Werror \
     -Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all -Wl,-z,stack-size=4096 \
     -o "$tmp/$name.wasm" "$src"

@@ -246,9 +246,18 @@ test('Poly1305 in WebAssembly: loaded, and equal to noble on vectors, splits and
     { numRuns: 2000 },
   );
   const rnd = fromHex('d3f1a0c5e6b7984a3b2c1d0e0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c');
-  for (let n = 0; n <= 130; n++) {
+  // every length to 130 (the scalar loops), and around and past 512, where the four-lane SIMD
+  // loop takes every whole group of four blocks first and the scalar loops the rest
+  const lengths = [...Array(131).keys(), ...Array.from({ length: 200 }, (_, i) => 440 + i)];
+  for (const n of [...lengths, 1023, 1024, 1025, 32768 + 4, 32768 + 12]) {
     const msg = Uint8Array.from({ length: n }, (_, i) => (i * 167 + n) & 0xff);
     assert.equal(toHex(wasm([msg], rnd)), toHex(poly1305Noble(msg, rnd)), `length ${n}`);
+  }
+  // every limb at its largest in both loops: all ones under the largest clamped r
+  const maxKey = fromHex('ffffff0ffcffff0ffcffff0ffcffff0f' + 'ff'.repeat(16));
+  for (const n of [511, 512, 575, 576, 600, 32768 + 12]) {
+    const ones = new Uint8Array(n).fill(0xff);
+    assert.equal(toHex(wasm([ones], maxKey)), toHex(poly1305Noble(ones, maxKey)), `ones ${n}`);
   }
   // All ones under the largest clamped r, longer than any packet: the module's memory grows,
   // and the 64-bit product sums are at their largest.
