@@ -1,7 +1,7 @@
 /**
  * The SFTP benchmark's in-process contenders, each in a process of its own: Keyway (connect +
- * SFTP channel + core/sftp/transfer, the app's path) and the `ssh2` package's fastGet /
- * fastPut, as shipped and at its best. sftp.bench.ts forks this file once per contender and
+ * SFTP channel + core/sftp/transfer, the app's path, from its build in dist/) and the `ssh2`
+ * package's fastGet / fastPut, as shipped and at its best. sftp.bench.ts forks this file once per contender and
  * sends it one job per timed transfer; it answers each with `{ ok: true }` or `{ error }`.
  *
  * A process each, as OpenSSH's contenders have: in one shared process, each one's garbage
@@ -15,15 +15,39 @@ import { mkdir } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client as Ssh2Client, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
-import { connect } from '../core/client/connect.js';
-import { openSftp } from '../core/sftp/client.js';
-import {
-  DEFAULT_CONCURRENCY,
-  SMALL_FILE_FACTOR,
-  download,
-  upload,
-} from '../core/sftp/transfer/index.js';
+import type { connect } from '../core/client/connect.js';
+import type { openSftp } from '../core/sftp/client.js';
+import type { download, upload } from '../core/sftp/transfer/index.js';
+import { DEFAULT_CONCURRENCY, SMALL_FILE_FACTOR } from '../core/sftp/transfer/types.js';
 import { applyRuntimeTuning } from '../core/runtime-tuning.js';
+
+/**
+ * Keyway as `keyway` and the app run it: tsc's build in dist/ (`npm run bench` runs `tsc -b`
+ * first), not this file's tsx. tsx's esbuild output wraps every named closure in a __name()
+ * call that sets the function's name as it is made, which cost Keyway 16% more client CPU in
+ * a tree upload (480 against 570 ms, 9 interleaved rounds); ssh2 loads as it is shipped.
+ */
+interface KeywayBuild {
+  readonly connect: typeof connect;
+  readonly openSftp: typeof openSftp;
+  readonly download: typeof download;
+  readonly upload: typeof upload;
+}
+
+let build: Promise<KeywayBuild> | undefined;
+
+function keywayBuild(): Promise<KeywayBuild> {
+  const from = (path: string): Promise<Record<string, unknown>> =>
+    import(new URL(`../dist/core/${path}`, import.meta.url).href) as Promise<
+      Record<string, unknown>
+    >;
+  build ??= Promise.all([
+    from('client/connect.js'),
+    from('sftp/client.js'),
+    from('sftp/transfer/index.js'),
+  ]).then(([c, s, t]) => ({ ...c, ...s, ...t }) as unknown as KeywayBuild);
+  return build;
+}
 
 export type ContenderName = 'keyway' | 'ssh2-shipped' | 'ssh2-best';
 
@@ -43,7 +67,8 @@ export interface ContenderJob {
 export type ContenderReply = { readonly ok: true } | { readonly error: string };
 
 async function keyway(job: ContenderJob): Promise<void> {
-  const c = await connect({
+  const k = await keywayBuild();
+  const c = await k.connect({
     host: '127.0.0.1',
     port: job.port,
     username: 'root',
@@ -53,13 +78,13 @@ async function keyway(job: ContenderJob): Promise<void> {
     agentPath: null,
     algorithms: { ciphers: [job.cipher] },
   });
-  const sftp = await openSftp(c.connection);
+  const sftp = await k.openSftp(c.connection);
   try {
     const o = { recursive: job.tree };
     const r =
       job.dir === 'down'
-        ? await download(sftp, job.src, job.out, o)
-        : await upload(sftp, job.src, job.out, o);
+        ? await k.download(sftp, job.src, job.out, o)
+        : await k.upload(sftp, job.src, job.out, o);
     if (r.failures.length > 0) throw r.failures[0]?.error;
   } finally {
     sftp.end();
