@@ -19,15 +19,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-/**
- * A client process moves bulk data over a few connections; a server (`keyway sshd`) holds
- * many connections and keeps V8's own limit on external memory (below).
- */
-export type RuntimeRole = 'client' | 'server';
-
 let applied = false;
 
-export function applyRuntimeTuning(role: RuntimeRole = 'client'): void {
+export function applyRuntimeTuning(): void {
   if (applied) return;
   applied = true;
   setFlagsFromString('--no-incremental-marking');
@@ -37,18 +31,9 @@ export function applyRuntimeTuning(role: RuntimeRole = 'client'): void {
   // for good (seen in `keyway sftp`: the exit joins the worker that waits for it). Sparkplug
   // compiles on the main thread instead.
   setFlagsFromString('--no-concurrent-sparkplug');
-  // External memory counts toward the heap's global limit, rather than against a limit of its
-  // own 64 MiB above what the last full collection left. A download's packet buffers die
-  // young, but its young generation filled only every ~2,000 packets, by when 64 MiB more
-  // were outside the heap: every 64 MiB forced a full collection (17 per GiB here, each
-  // 12-16 ms, the last ones flushing bytecode and moving the old generation), although the
-  // next scavenge would have freed the lot. With this flag 1 GiB takes one full collection
-  // and ~30 scavenges. Measured on 2 × EPYC, Node 24, a 1 GiB download through OpenSSH's
-  // sftp-server, 9 interleaved rounds: client CPU 3.24 → 2.25 s, 3.52 → 2.94 s; tree
-  // transfers 10-40% less CPU. The price is memory: buffers held by dead objects in the old
-  // generation now wait for the heap's global limit to be freed. A download's peak went from
-  // 188 to 246 MB resident; `keyway sshd` under 300 half-open connections and a login flood
-  // grew by 218-263 MiB instead of staying under 200 (test/interop/sshd-abuse). So a server
-  // keeps V8's own 64 MiB step.
-  if (role === 'client') setFlagsFromString('--external-memory-accounted-in-global-limit');
+  // Not set: --external-memory-accounted-in-global-limit (tried in 736dd78). A 1 GiB download
+  // then took one full collection instead of 17 (client CPU 3.24 → 2.25 s), but in most runs
+  // the packet buffers were no longer freed as it went: they piled up toward the heap's
+  // global limit, ~1 GB held at the end of a fresh process's 1 GiB download and 1.8 GB at
+  // 2.3 GiB of 3, still growing (test/interop/sftp-client-memory).
 }
