@@ -1,8 +1,9 @@
 /**
  * The SFTP benchmark's in-process contenders, each in a process of its own: Keyway (connect +
  * SFTP channel + core/sftp/transfer, the app's path, from its build in dist/) and the `ssh2`
- * package's fastGet / fastPut, as shipped and at its best. sftp.bench.ts forks this file once per contender and
- * sends it one job per timed transfer; it answers each with `{ ok: true }` or `{ error }`.
+ * package's fastGet / fastPut, as shipped and at its best. sftp.bench.ts forks this file once
+ * per contender and sends it one job per timed transfer; it answers each with `{ ok: true }`
+ * or `{ error }`.
  *
  * A process each, as OpenSSH's contenders have: in one shared process, each one's garbage
  * and each one's shapes in node's own stream and promise code were the other's to collect and

@@ -181,11 +181,14 @@ __attribute__((export_name("poly1305"))) void poly1305(const unsigned char *key,
   u32 h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0;
   u64 d0, d1, d2, d3, d4, c;
 
+  /* r² = r·r, reduced to 26-bit limbs the same way as h: both loops below multiply by it */
+  u32 q[5];
+  if (len >= 32) mul(q, rs, rs);
+
   if (len >= SIMD_MIN) {
     /* r, r², r³, r⁴; every group but the last times r⁴ in each lane, the last r⁴ r³ r² r */
-    const u32 *p1 = rs;
-    u32 p2[5], p3[5], p4[5];
-    mul(p2, p1, p1);
+    const u32 *p1 = rs, *p2 = q;
+    u32 p3[5], p4[5];
     mul(p3, p2, p1);
     mul(p4, p2, p2);
     v128_t r[5], s[5], rl[5], sl[5], h[5];
@@ -217,9 +220,6 @@ __attribute__((export_name("poly1305"))) void poly1305(const unsigned char *key,
   }
 
   if (len >= 32) {
-    /* r² = r·r, reduced to 26-bit limbs the same way as h */
-    u32 q[5];
-    mul(q, rs, rs);
     const u32 q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4];
     const u32 t1 = q1 * 5, t2 = q2 * 5, t3 = q3 * 5, t4 = q4 * 5;
 

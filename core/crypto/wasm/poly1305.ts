@@ -5,7 +5,8 @@
  * WebAssembly or its SIMD.
  *
  * The module is compiled synchronously once (6.5 kB), and checked at load time against RFC
- * 8439 §2.5.2's vector and a partial-block case; `wasmPoly1305` is undefined when that fails.
+ * 8439 §2.5.2's vector, a partial-block case and a message long enough for the SIMD loop;
+ * `wasmPoly1305` is undefined when that fails.
  * Each call copies the key and the message, given as parts so that a caller need not join
  * them first, into the module's memory, which grows to the largest message seen (bounded by
  * the packet size the transport accepts).
