@@ -62,7 +62,7 @@ const commands: Record<string, Main> = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
-  applyRuntimeTuning();
+  applyRuntimeTuning(argv[0] === 'sshd' ? 'server' : 'client');
   const io = {
     out: (l: string) => process.stdout.write(l + '\n'),
     err: (l: string) => process.stderr.write(l + '\n'),

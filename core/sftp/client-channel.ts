@@ -31,6 +31,7 @@ import {
 } from './errors.js';
 import { PacketDecoder, encodePacket } from './packets.js';
 import { asSftpProtocolError, lossyText, readStatus, type ReplySpec } from './client-replies.js';
+import { TakeMap } from './take-map.js';
 
 /** The subsystem's byte streams: replies come in on `readable`, requests go out on `writable`. */
 export interface SftpStream {
@@ -71,7 +72,7 @@ export class SftpChannel {
 
   private readonly stream: SftpStream;
   private readonly decoder = new PacketDecoder(undefined, { dataAsParts: true });
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new TakeMap<number, Pending>();
   private nextId = 0;
   private endedBy: SftpError | null | undefined;
   private resolveClosed: (e: SftpError | null) => void = () => {};
@@ -210,9 +211,7 @@ export class SftpChannel {
     const hello = this.hello;
     this.hello = null;
     hello?.reject(pendingError);
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) p.reject(pendingError);
+    for (const p of this.pending.takeAll()) p.reject(pendingError);
     this.wake();
     // what was asked before the end still goes out, as if it had been written at once
     this.flush();
@@ -307,13 +306,12 @@ export class SftpChannel {
         ((body[2] as number) << 8) |
         (body[3] as number)) >>>
       0;
-    const p = this.pending.get(rid);
+    const p = this.pending.take(rid);
     if (p === undefined) {
       throw new SftpProtocolError(
         `${typeName(type)} reply to request id ${rid}, which is not pending`,
       );
     }
-    this.pending.delete(rid);
     const details: SftpErrorDetails =
       p.path === undefined ? { request: p.request } : { request: p.request, path: p.path };
     let value: unknown;

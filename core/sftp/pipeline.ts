@@ -15,6 +15,7 @@
 import { joinParts, partsLength, sliceParts, type ByteParts } from '../wire/byte-parts.js';
 import { SftpProtocolError } from './errors.js';
 import type { SftpClient, SftpHandle } from './client.js';
+import { TakeMap } from './take-map.js';
 
 export interface ReadPipelineOptions {
   /** Where to start (to resume), default 0. */
@@ -124,7 +125,7 @@ export function pipelinedRead(
     /** Bytes asked for and not answered, plus bytes received and not yet delivered. */
     let reserved = 0;
     /** Received chunks waiting for the ones before them, by offset. */
-    const ready = new Map<number, Piece>();
+    const ready = new TakeMap<number, Piece>();
     let delivering = false;
     let waitingDrain = false;
     let zeroSeen = false;
@@ -145,7 +146,7 @@ export function pipelinedRead(
       if (failure === null && deliverAt < end) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      ready.clear();
+      ready.takeAll();
       if (failure !== null) reject(failure.error);
       else resolve({ bytes: delivered });
     };
@@ -188,11 +189,8 @@ export function pipelinedRead(
         reserved -= len;
         if (offset < end) {
           end = offset;
-          for (const [at, piece] of ready) {
-            if (at >= end) {
-              ready.delete(at);
-              reserved -= piece.length;
-            }
+          for (const at of ready.keys()) {
+            if (at >= end) reserved -= ready.take(at)?.length ?? 0;
           }
         }
         deliver();
@@ -234,9 +232,8 @@ export function pipelinedRead(
       if (delivering) return;
       for (;;) {
         if (failure !== null) return;
-        const piece = ready.get(deliverAt);
+        const piece = ready.take(deliverAt);
         if (piece === undefined) return;
-        ready.delete(deliverAt);
         const at = deliverAt;
         const n = piece.length;
         deliverAt += n;

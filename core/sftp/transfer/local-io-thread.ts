@@ -26,6 +26,7 @@
  */
 import { partsLength, type ByteParts } from '../../wire/byte-parts.js';
 import { FileType } from '../constants.js';
+import { TakeMap } from '../take-map.js';
 import type { LocalStats } from './local-fs.js';
 import {
   sharedLocalIoWorker,
@@ -96,8 +97,8 @@ export class LocalIoThread {
   private readonly slotSize: number;
   /** Slots whose buffer is here and referred to by nothing. */
   private readonly free: number[];
-  /** Calls not yet answered, by what answers each as not done (on close). */
-  private readonly pending = new Set<() => void>();
+  /** Calls not yet answered, by request id: what answers each as not done (on close). */
+  private readonly pending = new TakeMap<number, () => void>();
   private closed = false;
 
   /**
@@ -185,9 +186,7 @@ export class LocalIoThread {
     if (this.closed) return;
     this.closed = true;
     this.io.unuse();
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const notDone of pending) notDone();
+    for (const notDone of this.pending.takeAll()) notDone();
   }
 
   /** A free slot's buffer, which goes to the thread with the call. */
@@ -209,10 +208,9 @@ export class LocalIoThread {
     done: (n: number, st?: StatFields) => T,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const answerNotDone = (): void => resolve(notDone);
-      this.pending.add(answerNotDone);
+      this.pending.set(r.id, () => resolve(notDone));
       void this.io.call(r).then((reply: ThreadReply | null) => {
-        if (!this.pending.delete(answerNotDone)) return; // closed: answered already
+        if (this.pending.take(r.id) === undefined) return; // closed: answered already
         if (reply === null) return resolve(notDone);
         // the slot's buffer is back
         if (reply.buf !== undefined && slot >= 0) this.buffers[slot] = reply.buf;

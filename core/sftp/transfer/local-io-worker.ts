@@ -12,6 +12,7 @@
  */
 import type * as NodeFs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { TakeMap } from '../take-map.js';
 
 /**
  * A new file made whole by writeWhole(): created as `part` (O_EXCL, so a link planted under
@@ -173,7 +174,7 @@ const IDLE_MS = 60_000;
 /** The thread, and the calls waiting for its answers. */
 export class LocalIoWorker {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, (r: ThreadReply | null) => void>();
+  private readonly waiting = new TakeMap<number, (r: ThreadReply | null) => void>();
   private batch: ThreadRequest[] = [];
   /** A batch is with the thread: calls made meanwhile wait and go together when it answers. */
   private busy = false;
@@ -266,10 +267,7 @@ export class LocalIoWorker {
     // what was asked while the thread worked goes once this turn's answers have been taken
     if (this.batch.length > 0) process.nextTick(this.flush);
     for (const r of replies) {
-      const resolve = this.waiting.get(r.id);
-      if (resolve === undefined) continue;
-      this.waiting.delete(r.id);
-      resolve(r);
+      this.waiting.take(r.id)?.(r);
     }
     if (this.waiting.size === 0) this.worker.unref();
   }
@@ -278,8 +276,7 @@ export class LocalIoWorker {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    const waiting = [...this.waiting.values()];
-    this.waiting.clear();
+    const waiting = this.waiting.takeAll();
     this.batch = [];
     this.worker.unref();
     if (shared === this) shared = undefined;
