@@ -18,6 +18,7 @@ KEYWAY_SYSTEM_PACKAGES=(
   "${KEYWAY_APP_PACKAGES[@]}"
   openssh-server # sshd 9.2 for interop tests
   openssh-client # ssh, ssh-keygen, ssh-keyscan, ssh-agent, ssh-add, sftp
+  netbase        # /etc/services: service names as ports (-L ssh:host:http), as ssh reads them
   dropbear-bin   # dropbear 2022.83 and dropbearkey
   debootstrap    # scripts/trixie-root.sh: OpenSSH 10 and dropbear 2025 in a chroot
   putty-tools    # puttygen: PuTTY .ppk v2/v3 key files for the core/keys tests

@@ -13,11 +13,12 @@
  * Fields are split at ':'; a field in [brackets] is taken literally (IPv6 addresses), a
  * backslash escapes the next character, and a field with a '/' is a Unix socket path. A
  * bind address of "" or "*" means every address, "localhost" the loopback addresses; with no
- * bind address GatewayPorts decides (forward-listen.ts). Ports are 1–65535, and 0 (the
- * server picks one) for -R only. A bad specification is a ConfigError naming it, worded as
- * ssh words it: "Bad local forwarding specification '…'".
+ * bind address GatewayPorts decides (forward-listen.ts). Ports are 1–65535 or a tcp service
+ * name (port-name.ts), and 0 (the server picks one) for -R only. A bad specification is a
+ * ConfigError naming it, worded as ssh words it: "Bad local forwarding specification '…'".
  */
 import { ConfigError } from '../errors.js';
+import { a2port } from './port-name.js';
 
 /** Longest host name a specification may carry (OpenSSH: NI_MAXHOST − 1). */
 export const MAX_SPEC_HOST = 1024;
@@ -52,14 +53,18 @@ export interface DynamicForwardSpec {
 
 export type ForwardSpec = LocalForwardSpec | RemoteForwardSpec | DynamicForwardSpec;
 
-interface Field {
+/** One field of a specification: its text, and whether it names a Unix socket. */
+export interface ForwardField {
   readonly arg: string;
   readonly isPath: boolean;
 }
 
-/** Splits a specification into its fields; null when it is malformed. */
-function splitFields(spec: string): Field[] | null {
-  const fields: Field[] = [];
+/**
+ * Splits a specification into its one to four fields as readconf.c parse_fwd_field does;
+ * null when it is malformed. ssh_config's LocalForward and RemoteForward read theirs here too.
+ */
+export function forwardFields(spec: string): ForwardField[] | null {
+  const fields: ForwardField[] = [];
   // as ssh: leading blanks skipped; a trailing ':' ends the last field without adding one
   let i = spec.length - spec.trimStart().length;
   if (i >= spec.length) return null;
@@ -98,11 +103,9 @@ function splitFields(spec: string): Field[] | null {
   return fields.length > 4 ? null : fields;
 }
 
-/** a2port: a decimal port 0–65535, or -1. */
+/** a2port: a decimal port 0–65535 or a tcp service name, as ssh reads it; else -1. */
 function toPort(text: string): number {
-  if (!/^\d{1,5}$/.test(text)) return -1;
-  const n = Number(text);
-  return n <= 65535 ? n : -1;
+  return a2port(text) ?? -1;
 }
 
 function tcp(host: string | null, port: string): Endpoint & { kind: 'tcp' } {
@@ -126,7 +129,7 @@ function bad(kind: string, spec: string): ConfigError {
 
 /** -L / LocalForward. */
 export function parseLocalForward(spec: string): LocalForwardSpec {
-  const f = splitFields(spec);
+  const f = forwardFields(spec);
   const err = bad('local', spec);
   if (!f) throw err;
   const [a, b, c, d] = f;
@@ -153,7 +156,7 @@ export function parseLocalForward(spec: string): LocalForwardSpec {
 
 /** -R / RemoteForward; with no target, a remote SOCKS proxy. */
 export function parseRemoteForward(spec: string): RemoteForwardSpec {
-  const f = splitFields(spec);
+  const f = forwardFields(spec);
   const err = bad('remote', spec);
   if (!f) throw err;
   const [a, b, c, d] = f;
@@ -182,7 +185,7 @@ export function parseRemoteForward(spec: string): RemoteForwardSpec {
 
 /** -D / DynamicForward. */
 export function parseDynamicForward(spec: string): DynamicForwardSpec {
-  const f = splitFields(spec);
+  const f = forwardFields(spec);
   const err = bad('dynamic', spec);
   if (!f) throw err;
   const [a, b] = f;

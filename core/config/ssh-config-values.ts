@@ -5,7 +5,8 @@
  * ProxyJump lists (parse_jump), domain names (valid_domain), log levels and facilities.
  * Each returns undefined (or throws ConfigError where noted) for bad input.
  */
-import { readFileSync } from 'node:fs';
+import { forwardFields, MAX_SOCKET_PATH, MAX_SPEC_HOST } from './forward-spec.js';
+import { a2port } from './port-name.js';
 
 const INT_MAX = 2 ** 31 - 1;
 
@@ -42,30 +43,7 @@ export function scanScaled(s: string): number | undefined {
   return m[1] === '-' ? -v : v;
 }
 
-let services: Map<string, number> | undefined;
-
-/** misc.c a2port: 0..65535 or a tcp service name; undefined when neither. */
-export function a2port(s: string): number | undefined {
-  if (/^\d+$/.test(s)) {
-    const n = Number(s);
-    return n <= 65535 ? n : undefined;
-  }
-  if (!services) {
-    services = new Map();
-    try {
-      for (const line of readFileSync('/etc/services', 'utf8').split('\n')) {
-        const m = /^([^\s#]+)\s+(\d+)\/tcp\b([^#]*)/.exec(line);
-        if (!m) continue;
-        const port = Number(m[2]);
-        for (const n of [m[1] ?? '', ...(m[3] ?? '').trim().split(/\s+/)])
-          if (n !== '' && !services.has(n)) services.set(n, port);
-      }
-    } catch {
-      // no services database: numbers only
-    }
-  }
-  return services.get(s);
-}
+export { a2port };
 
 /** SSH_TUNID_ANY and the tunnel device syntax `local[:remote]`, each a number or `any`. */
 export const TUN_ANY = 0x7fffffff;
@@ -166,56 +144,16 @@ export interface Forward {
 /** PORT_STREAMLOCAL: the port of a Unix-socket end. */
 export const PORT_STREAMLOCAL = -2;
 
-function fwdFields(spec: string): { arg: string; path: boolean }[] | undefined {
-  const out: { arg: string; path: boolean }[] = [];
-  let s = spec;
-  while (s !== '' && out.length < 4) {
-    if (s.startsWith('[')) {
-      const close = s.indexOf(']');
-      if (close < 0) return undefined;
-      const after = s[close + 1];
-      if (after !== ':' && after !== undefined) return undefined;
-      const arg = s.slice(1, close);
-      out.push({ arg, path: arg.includes('/') });
-      s = after === ':' ? s.slice(close + 2) : '';
-      if (after === ':' && s === '') return out;
-      continue;
-    }
-    let arg = '';
-    let path = false;
-    let i = 0;
-    let ended = false;
-    for (; i < s.length; i++) {
-      const c = s[i];
-      if (c === '\\') {
-        i++;
-        if (i >= s.length) return undefined;
-        arg += s[i];
-      } else if (c === ':') {
-        ended = true;
-        break;
-      } else {
-        if (c === '/') path = true;
-        arg += c;
-      }
-    }
-    out.push({ arg, path });
-    s = ended ? s.slice(i + 1) : '';
-  }
-  if (s !== '') return undefined;
-  return out;
-}
-
 /**
  * readconf.c parse_forward on a spec whose ${VAR}s are already expanded:
  * `[listenhost:]port:host:hostport`, paths for Unix sockets, `[listenhost:]port` when dynamic.
  */
 export function parseForward(spec: string, dynamic: boolean, remote: boolean): Forward | undefined {
-  const f = fwdFields(spec.replace(/^\s+/, ''));
+  const f = forwardFields(spec);
   if (!f) return undefined;
   const port = (s: string): number => a2port(s) ?? -1;
   const a = f.map((x) => x.arg);
-  const p = f.map((x) => x.path);
+  const p = f.map((x) => x.isPath);
   let fwd: Forward;
   switch (f.length) {
     case 1:
@@ -293,6 +231,11 @@ export function parseForward(spec: string, dynamic: boolean, remote: boolean): F
   }
   if (fwd.listenPort < 0 && fwd.listenPath === undefined) return undefined;
   if (!remote && fwd.listenPort === 0) return undefined;
+  // as ssh: host names shorter than NI_MAXHOST, socket paths than sun_path
+  for (const host of [fwd.listenHost, fwd.connectHost])
+    if (host !== undefined && host.length > MAX_SPEC_HOST) return undefined;
+  for (const path of [fwd.listenPath, fwd.connectPath])
+    if (path !== undefined && path.length > MAX_SOCKET_PATH) return undefined;
   return fwd;
 }
 

@@ -71,6 +71,24 @@ test('-D forms', () => {
   assert.deepEqual(parseDynamicForward('[::1]:1080').listen, tcp('::1', 1080));
 });
 
+test('ports as ssh reads them (a2port): tcp service names and leading zeros', () => {
+  // /etc/services comes with Debian's netbase (scripts/system-deps.sh)
+  assert.deepEqual(parseLocalForward('ssh:localhost:http'), {
+    type: 'local',
+    listen: tcp(null, 22),
+    connect: tcp('localhost', 80),
+  });
+  assert.deepEqual(parseLocalForward('00080:h:1').listen, tcp(null, 80));
+  assert.deepEqual(parseRemoteForward('0:h:00022').connect, tcp('h', 22));
+  assert.deepEqual(parseDynamicForward('127.0.0.1:socks').listen, tcp('127.0.0.1', 1080));
+  // strtonum(3): leading blanks and a sign, as ssh takes them
+  assert.deepEqual(parseLocalForward('8080:h:+80').connect, tcp('h', 80));
+  assert.deepEqual(parseLocalForward('8080:h: 80').connect, tcp('h', 80));
+  for (const spec of ['nosuchservice:h:80', '8080:h:nosuchservice', '8080:h:80 ', '8080:h:-0']) {
+    assert.throws(() => parseLocalForward(spec), /Bad local forwarding specification/, spec);
+  }
+});
+
 test('malformed specifications are ConfigErrors worded as ssh words them', () => {
   const bad: [(s: string) => unknown, string, string][] = [
     [parseLocalForward, '8080', 'local'],

@@ -7,6 +7,7 @@ import { resolveSshConfig } from '../../../core/config/ssh-config-resolve.js';
 import { percentExpand, tildeExpand } from '../../../core/config/ssh-config-tokens.js';
 import {
   convtime,
+  a2port,
   parseForward,
   parseJump,
   scanScaled,
@@ -47,6 +48,24 @@ test('values: times, sizes, forwards, jumps', () => {
     connectPort: 80,
   });
   assert.equal(parseForward('0:h:1', false, false), undefined);
+  for (const [text, port] of [
+    ['22', 22],
+    ['0022', 22],
+    ['+22', 22],
+    [' \t22', 22],
+    ['-0', 0],
+  ] as const)
+    assert.equal(a2port(text), port, text);
+  for (const text of ['-1', '22 ', '65536', '0x16', '', '+', 'nosuchservice'])
+    assert.equal(a2port(text), undefined, text);
+  assert.equal(a2port('ssh'), 22); // /etc/services, from netbase
+  // as ssh: names shorter than NI_MAXHOST (1025), paths that fit sun_path (108 with the NUL)
+  assert.equal(parseForward(`8080:${'a'.repeat(1024)}:80`, false, false)?.connectPort, 80);
+  assert.equal(parseForward(`8080:${'a'.repeat(1025)}:80`, false, false), undefined);
+  assert.equal(parseForward(`${'a'.repeat(1025)}:8080:h:80`, false, false), undefined);
+  assert.equal(parseForward(`8080:/${'s'.repeat(106)}`, false, false)?.listenPort, 8080);
+  assert.equal(parseForward(`8080:/${'s'.repeat(107)}`, false, false), undefined);
+  assert.equal(parseForward(`/${'s'.repeat(107)}:h:22`, false, true), undefined);
   assert.deepEqual(parseJump('a,bob@b:2222'), { user: 'bob', host: 'b', port: 2222, extra: 'a' });
   assert.equal(parseJump('bad:port:x'), undefined);
 });
