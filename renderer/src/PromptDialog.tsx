@@ -2,8 +2,8 @@
  * The service's prompts as modal dialogs, answered with answerPrompt (api/contract.ts Prompt):
  * a new host key (fingerprint, randomart, key type; Accept and save / Accept once / Cancel); a
  * changed host key (a blocking warning with the old and new fingerprints: accepting it once
- * needs the new fingerprint typed back, as the service requires); password, passphrase and
- * keyboard-interactive forms.
+ * needs the new fingerprint typed back, as the service requires); password, passphrase,
+ * smartcard PIN and keyboard-interactive forms.
  */
 import { useState } from 'react';
 import type { Prompt, PromptAnswer, ServiceApi } from '../../core/service/api/contract.js';
@@ -28,6 +28,7 @@ export function PromptDialog({ prompt, api, label, onError }: Props) {
       );
     case 'password':
     case 'passphrase':
+    case 'pin':
       return <SecretPrompt prompt={prompt} label={label} answer={answer} />;
     case 'keyboardInteractive':
       return <KeyboardInteractive prompt={prompt} answer={answer} />;
@@ -144,18 +145,47 @@ function ChangedHostKey({ prompt, answer }: { prompt: HostKeyPrompt; answer: Ans
   );
 }
 
+type SecretKind = Extract<Prompt, { kind: 'password' | 'passphrase' | 'pin' }>;
+
+/** Title, explanation and field name of a secret prompt. */
+function secretText(prompt: SecretKind, label: string): [string, string, string] {
+  const again =
+    'attempt' in prompt && prompt.attempt > 1 ? ' That was not accepted; try again.' : '';
+  switch (prompt.kind) {
+    case 'password':
+      return [
+        `Password for ${prompt.user}`,
+        `${label || prompt.user} asks for a password.${again}`,
+        'Password',
+      ];
+    case 'passphrase':
+      return ['Key passphrase', `The key ${prompt.keyPath} is encrypted.${again}`, 'Passphrase'];
+    case 'pin':
+      return [
+        'Smartcard PIN',
+        `Enter the PIN of the token '${prompt.token}'.` +
+          (prompt.pinStatus === 'finalTry'
+            ? ' This is the final try: a wrong PIN locks the token.'
+            : prompt.pinStatus === 'countLow'
+              ? ' A wrong PIN was entered before.'
+              : ''),
+        'PIN',
+      ];
+  }
+}
+
 function SecretPrompt({
   prompt,
   label,
   answer,
 }: {
-  prompt: Extract<Prompt, { kind: 'password' | 'passphrase' }>;
+  prompt: SecretKind;
   label: string;
   answer: Answer;
 }) {
   const [value, setValue] = useState('');
-  const isPassword = prompt.kind === 'password';
-  const title = isPassword ? `Password for ${prompt.user}` : 'Key passphrase';
+  const [title, text, field] = secretText(prompt, label);
+  const warn = prompt.kind === 'pin' && prompt.pinStatus === 'finalTry';
   return (
     <Modal title={title} onCancel={() => answer({ kind: 'secret', value: null })}>
       <form
@@ -164,14 +194,9 @@ function SecretPrompt({
           answer({ kind: 'secret', value });
         }}
       >
-        <p>
-          {isPassword
-            ? `${label || prompt.user} asks for a password.`
-            : `The key ${prompt.keyPath} is encrypted.`}
-          {prompt.attempt > 1 && ' That was not accepted; try again.'}
-        </p>
+        <p {...(warn ? { role: 'alert' } : {})}>{text}</p>
         <label className="field">
-          <span>{isPassword ? 'Password' : 'Passphrase'}</span>
+          <span>{field}</span>
           <input
             type="password"
             value={value}

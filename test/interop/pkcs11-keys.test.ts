@@ -45,11 +45,7 @@ test('lists the same public keys as ssh-keygen -D, with URIs', () => {
   const set = openPkcs11Keys(SOFTHSM_MODULE);
   try {
     const ours = set.keys.map((k) => formatOpenSshPublicKey(k.publicKey, k.comment).trim());
-    const theirs = execFileSync('ssh-keygen', ['-D', SOFTHSM_MODULE], {
-      env: { ...process.env, ...token.env },
-      encoding: 'utf8',
-    });
-    assert.deepEqual(ours.sort(), theirs.trim().split('\n').sort());
+    assert.deepEqual(ours.sort(), token.opensshKeys().sort());
     const serial = /serial num\s*:\s*(\S+)/.exec(token.tool(['-L']))?.[1] ?? '';
     const ec = set.keys.find((k) => k.publicKey.type === 'ecdsa-sha2-nistp256');
     assert.equal(

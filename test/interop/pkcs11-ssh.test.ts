@@ -7,7 +7,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startOpenSsh, type RunningServer } from './harness/index.js';
 import { runKeyway } from '../support/keyway-bin.js';
 import { keywayInTmux } from '../support/tmux-run.js';
@@ -27,12 +26,7 @@ before(async () => {
   });
   // the token must be visible to the keyway child processes runKeyway starts
   process.env['SOFTHSM2_CONF'] = token.conf;
-  authorized = execFileSync('ssh-keygen', ['-D', SOFTHSM_MODULE], {
-    env: { ...process.env, ...token.env },
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n');
+  authorized = token.opensshKeys();
   server = await startOpenSsh({ authorizedKeys: authorized });
 });
 

@@ -66,6 +66,8 @@ export async function until(
 export async function startUiRig(
   prefix: string,
   chromiumArgs: readonly string[] = CHROMIUM_ARGS,
+  /** More environment for the browser host (the service), e.g. SOFTHSM2_CONF. */
+  env: Readonly<Record<string, string>> = {},
 ): Promise<UiRig> {
   assert.ok(existsSync(uiIndex), 'the renderer is built (npm run build)');
   const tmp = tempDir(`e2e-${prefix}`);
@@ -78,7 +80,13 @@ export async function startUiRig(
   const publicKey = readFileSync(`${key}.pub`, 'utf8').trim();
   const sshd = await startKeywaySshd({ authorizedKeys: [publicKey] });
   const web: ChildProcess = spawn(process.execPath, [webMain, '--port', '0'], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: tmp.path('config'), SSH_AUTH_SOCK: '' },
+    env: {
+      ...process.env,
+      ...env,
+      HOME: home,
+      XDG_CONFIG_HOME: tmp.path('config'),
+      SSH_AUTH_SOCK: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

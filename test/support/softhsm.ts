@@ -29,6 +29,8 @@ export interface SoftHsmToken {
   readonly env: Record<string, string>;
   /** Runs pkcs11-tool against the token's module with this environment. */
   tool(args: readonly string[]): string;
+  /** The token's public keys as OpenSSH's `ssh-keygen -D` prints them: authorized_keys lines. */
+  opensshKeys(): string[];
   cleanup(): void;
 }
 
@@ -77,7 +79,9 @@ export function createSoftHsmToken(o: {
         ]),
       );
     }
-    return { dir, conf, label, pin, soPin, env, tool, cleanup: () => dir.cleanup() };
+    const opensshKeys = (): string[] =>
+      run('ssh-keygen', ['-D', SOFTHSM_MODULE]).trim().split('\n');
+    return { dir, conf, label, pin, soPin, env, tool, opensshKeys, cleanup: () => dir.cleanup() };
   } catch (e) {
     dir.cleanup();
     throw e;

@@ -7,7 +7,10 @@
  * Login: a locked PIN (CKF_USER_PIN_LOCKED) is reported without trying; the PIN comes from
  * the URI, else the callback; a wrong PIN is reported with the token's PIN flags read after
  * the failure and remembered, so that no other key of this token tries the PIN again (each try
- * counts against the token's retry limit). Operations on one session are serialised.
+ * counts against the token's retry limit). A token that another user of the module in this
+ * process has logged in already (PKCS#11 logs in the application, not one session: two
+ * connections of the app, a jump host and its target) is used without asking again; the
+ * login lasts until the last user closes the module. Operations on one session are serialised.
  */
 import {
   Pkcs11Error,
@@ -22,6 +25,9 @@ import { pinFromUri, type PinCallback } from './pin.js';
 import { findObjects } from './public-keys.js';
 import { pinStatus, readTokenInfo, type Pkcs11TokenInfo } from './tokens.js';
 import type { Pkcs11Uri } from './uri.js';
+
+/** CK_SESSION_INFO.state once the user is logged in: CKS_RO_ and CKS_RW_USER_FUNCTIONS. */
+const USER_SESSION_STATES: ReadonlySet<number> = new Set([1, 3]);
 
 export class Pkcs11Token {
   readonly module: Pkcs11Module;
@@ -72,6 +78,15 @@ export class Pkcs11Token {
     return new Pkcs11TokenRemovedError(`token '${this.info.label}': ${what}`, err.rv ?? 0);
   }
 
+  /** Whether the user is logged in to the token in this process already (by another session). */
+  #loggedIn(): boolean {
+    try {
+      return USER_SESSION_STATES.has(this.module.api.C_GetSessionInfo(this.session).state);
+    } catch {
+      return false; // then C_Login says so (CKR_USER_ALREADY_LOGGED_IN)
+    }
+  }
+
   /** Runs `op` after every operation queued before it. */
   #serial<T>(op: () => Promise<T>): Promise<T> {
     const next = this.#queue.then(op, op);
@@ -96,6 +111,7 @@ export class Pkcs11Token {
       throw this.#failure(e, 'reading token information');
     }
     if ((flags & L.CKF_LOGIN_REQUIRED) === 0) return;
+    if (this.#loggedIn()) return;
     if ((flags & L.CKF_USER_PIN_LOCKED) !== 0) throw new Pkcs11TokenLockedError(label);
     let pin = await pinFromUri(this.#uri);
     const pinpad = (flags & L.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;

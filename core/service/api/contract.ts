@@ -135,6 +135,17 @@ export type Prompt =
       readonly attempt: number;
     })
   | (PromptBase & {
+      /** A smartcard's user PIN (PKCS11Provider, or an identity given as a pkcs11: URI). */
+      readonly kind: 'pin';
+      /** The token's label (CK_TOKEN_INFO.label). */
+      readonly token: string;
+      /**
+       * What the token says about its PIN: countLow, a wrong PIN was entered since the last
+       * right one; finalTry, one more wrong PIN locks the token.
+       */
+      readonly pinStatus: 'ok' | 'countLow' | 'finalTry';
+    })
+  | (PromptBase & {
       readonly kind: 'keyboardInteractive';
       readonly name: string;
       readonly instruction: string;

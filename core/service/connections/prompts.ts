@@ -23,6 +23,7 @@ const ANSWER_KIND: Record<Prompt['kind'], PromptAnswer['kind']> = {
   hostKey: 'hostKey',
   password: 'secret',
   passphrase: 'secret',
+  pin: 'secret',
   keyboardInteractive: 'keyboardInteractive',
 };
 

@@ -77,6 +77,17 @@ export function serviceFrontEnd(o: ServiceFrontEndOptions): ConnectFrontEnd<Conn
             : secret(
                 await ask({ kind: 'password', ...about, user: p.username, attempt: p.attempt }),
               ),
+        pin: async (p) =>
+          batch
+            ? null
+            : secret(
+                await ask({
+                  kind: 'pin',
+                  ...about,
+                  token: p.token,
+                  pinStatus: p.status.finalTry ? 'finalTry' : p.status.countLow ? 'countLow' : 'ok',
+                }),
+              ),
         keyboardInteractive: async (req) => {
           if (batch) return null;
           const a = await ask({

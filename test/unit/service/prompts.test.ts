@@ -37,6 +37,18 @@ test('a prompt is an event; its answer resolves it once and closes it', async ()
   assert.throws(() => b.answer(p.promptId, { kind: 'secret', value: 'x' }), { code: 'NOT_FOUND' });
 });
 
+test('a smartcard PIN prompt takes a secret, nothing else', async () => {
+  const { b, events } = broker();
+  const pending = b.ask({ kind: 'pin', connectionId: 'c1', token: 'card', pinStatus: 'finalTry' });
+  const p = events[0]?.payload as Prompt;
+  assert.deepEqual(p.kind === 'pin' && [p.token, p.pinStatus], ['card', 'finalTry']);
+  assert.throws(() => b.answer(p.promptId, { kind: 'hostKey', decision: 'save' }), {
+    code: 'PROMPT_ANSWER_INVALID',
+  });
+  b.answer(p.promptId, { kind: 'secret', value: '1234' });
+  assert.deepEqual(await pending, { kind: 'secret', value: '1234' });
+});
+
 test('keyboard-interactive answers must match the questions; withdraw resolves null', async () => {
   const { b, events } = broker();
   const ki = b.ask({
