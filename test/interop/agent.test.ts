@@ -214,8 +214,9 @@ test('a missing agent socket is an AgentError naming the path', async () => {
 
 test('a stopped agent (stale socket): AgentError naming the path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-agent-'));
+  let agent: RunningAgent | undefined;
   try {
-    const agent = await startAgent(dir);
+    agent = await startAgent(dir);
     const client = new AgentClient(agent.sock);
     assert.deepEqual(await client.listIdentities(), []);
     await agent.stop();
@@ -224,10 +225,11 @@ test('a stopped agent (stale socket): AgentError naming the path', async () => {
     await assert.rejects(again.listIdentities(), (e: unknown) => {
       assert.ok(e instanceof AgentError);
       assert.equal(e.kind, 'unavailable');
-      assert.ok(e.message.includes(agent.sock), e.message);
+      assert.ok(e.message.includes(agent?.sock ?? ''), e.message);
       return true;
     });
   } finally {
+    await agent?.stop(); // a child left running would keep this file's process alive
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,6 +2,7 @@
 // stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -10,7 +11,22 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** ssh-agent -D -a <dir>/agent.sock; resolves once the socket exists. */
+/** Whether something accepts a connection on the Unix socket `path` now. */
+function accepting(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * ssh-agent -D -a <dir>/agent.sock; resolves once the socket accepts connections. The file
+ * appears at bind(), before listen(): a connection then is refused (ECONNREFUSED).
+ */
 export async function startAgent(dir: string): Promise<RunningAgent> {
   const sock = join(dir, 'agent.sock');
   const child: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], {
@@ -24,7 +40,7 @@ export async function startAgent(dir: string): Promise<RunningAgent> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
-  for (let waited = 0; !existsSync(sock); waited += 20) {
+  for (let waited = 0; !(existsSync(sock) && (await accepting(sock))); waited += 20) {
     if (child.exitCode !== null || waited > 10_000) {
       await stop();
       throw new Error(`ssh-agent did not start:\n${log}`);
