@@ -11,6 +11,7 @@ import type {
   Prompt,
   Target,
   TransferInfo,
+  TunnelInfo,
 } from '../../core/service/api/contract.js';
 import { describeError } from './describe-error.js';
 import { HostSidebar } from './HostSidebar.js';
@@ -40,6 +41,7 @@ export function App({ service }: { service: ServiceConnection }) {
   const [activeTab, setActiveTab] = useState<string | null>(null);
   const [prompts, setPrompts] = useState<Prompt[]>([]);
   const [transfers, setTransfers] = useState<Record<string, TransferInfo>>({});
+  const [tunnels, setTunnels] = useState<Record<string, TunnelInfo>>({});
   const [errors, setErrors] = useState<ShownError[]>([]);
   const [serviceGone, setServiceGone] = useState<string | null>(null);
   const [dark, toggleTheme] = useTheme();
@@ -108,6 +110,13 @@ export function App({ service }: { service: ServiceConnection }) {
         if (tab) updateTab(tab.id, { terminalId: null, ended: why });
       }),
       service.on('transfer', (t) => setTransfers((m) => ({ ...m, [t.transferId]: t }))),
+      service.on('tunnelState', (t) =>
+        setTunnels((m) => {
+          const next = { ...m, [t.tunnelId]: t };
+          if (t.state === 'removed') delete next[t.tunnelId];
+          return next;
+        }),
+      ),
       service.on('hostsChanged', () => refreshHosts()),
     ];
     service.onClosed((reason) => setServiceGone(reason));
@@ -121,6 +130,9 @@ export function App({ service }: { service: ServiceConnection }) {
     api
       .listTransfers({})
       .then((l) => setTransfers(Object.fromEntries(l.map((t) => [t.transferId, t]))), showError);
+    api
+      .listTunnels({})
+      .then((l) => setTunnels(Object.fromEntries(l.map((t) => [t.tunnelId, t]))), showError);
     return () => offs.forEach((off) => off());
   }, [service, api, refreshHosts, showError, updateTab]);
 
@@ -255,6 +267,7 @@ export function App({ service }: { service: ServiceConnection }) {
         api={api}
         hosts={hosts}
         connections={Object.values(connections)}
+        tunnels={Object.values(tunnels)}
         onConnect={(target) => void connect(target)}
         onOpenFiles={(conn) => afterConnect(conn, () => addTab(conn, 'sftp'))}
         onNewTerminal={(conn) => afterConnect(conn, () => addTab(conn, 'terminal'))}

@@ -1,7 +1,8 @@
 /**
  * The sidebar: Quick connect ([user@]host[:port]), a search over saved profiles and the Host
  * entries of ~/.ssh/config, add / edit / delete of profiles (ProfileDialog), the open
- * connections with their state (Disconnect, Reconnect, another terminal, Files), and the theme.
+ * connections with their state (Disconnect, Reconnect, another terminal, Files) and their
+ * tunnels (TunnelList; Add tunnel opens TunnelDialog), and the theme.
  */
 import { useState } from 'react';
 import type {
@@ -10,14 +11,18 @@ import type {
   Profile,
   ServiceApi,
   Target,
+  TunnelInfo,
 } from '../../core/service/api/contract.js';
 import { ConfirmDialog } from './Modal.js';
 import { ProfileDialog } from './ProfileDialog.js';
+import { TunnelDialog } from './TunnelDialog.js';
+import { TunnelList } from './TunnelList.js';
 
 interface Props {
   readonly api: ServiceApi;
   readonly hosts: HostList | null;
   readonly connections: readonly ConnectionInfo[];
+  readonly tunnels: readonly TunnelInfo[];
   readonly onConnect: (target: Target) => void;
   readonly onOpenFiles: (conn: ConnectionInfo) => void;
   readonly onNewTerminal: (conn: ConnectionInfo) => void;
@@ -39,6 +44,7 @@ export function HostSidebar(p: Props) {
   const [search, setSearch] = useState('');
   const [editing, setEditing] = useState<Profile | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Profile | null>(null);
+  const [tunnelFor, setTunnelFor] = useState<ConnectionInfo | null>(null);
   const needle = search.trim().toLowerCase();
   const matches = (...fields: (string | undefined)[]) =>
     needle === '' || fields.some((f) => f?.toLowerCase().includes(needle));
@@ -202,7 +208,21 @@ export function HostSidebar(p: Props) {
                     Reconnect
                   </button>
                 ) : null}
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Add tunnel to ${c.label}`}
+                  onClick={() => setTunnelFor(c)}
+                >
+                  Tunnel…
+                </button>
               </div>
+              <TunnelList
+                api={p.api}
+                label={c.label}
+                tunnels={p.tunnels.filter((t) => t.connectionId === c.connectionId)}
+                onError={p.onError}
+              />
             </li>
           ))}
         </ul>
@@ -212,6 +232,17 @@ export function HostSidebar(p: Props) {
           profile={editing === 'new' ? null : editing}
           onCancel={() => setEditing(null)}
           onSave={(profile) => p.api.saveProfile({ profile }).then(() => setEditing(null))}
+        />
+      )}
+      {tunnelFor !== null && (
+        <TunnelDialog
+          label={tunnelFor.label}
+          onCancel={() => setTunnelFor(null)}
+          onAdd={(spec) =>
+            p.api
+              .addTunnel({ connectionId: tunnelFor.connectionId, spec })
+              .then(() => setTunnelFor(null))
+          }
         />
       )}
       {deleting !== null && (

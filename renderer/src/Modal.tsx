@@ -1,8 +1,9 @@
 /**
  * A modal dialog (role dialog, aria-modal, labelled by its title) over the window, and a
  * one-field form dialog built on it for New folder / Rename / Permissions. Escape cancels.
+ * The form dialogs share a labelled text field and a footer (the error, submit and Cancel).
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 
 interface ModalProps {
   readonly title: string;
@@ -103,5 +104,48 @@ export function ConfirmDialog(p: ConfirmProps) {
         </button>
       </div>
     </Modal>
+  );
+}
+
+/** A labelled text input whose onChange gives the new value. */
+export function TextField({
+  label,
+  onChange,
+  ...input
+}: { label: string; onChange: (v: string) => void } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'onChange'
+>) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} onChange={(ev) => onChange(ev.target.value)} />
+    </label>
+  );
+}
+
+/** A form dialog's end: its error (an alert) if any, the submit button and Cancel. */
+export function FormFooter(p: {
+  readonly error: string | null;
+  readonly submit: string;
+  readonly disabled: boolean;
+  readonly onCancel: () => void;
+}) {
+  return (
+    <>
+      {p.error !== null && (
+        <p className="field-error" role="alert">
+          {p.error}
+        </p>
+      )}
+      <div className="buttons">
+        <button type="submit" className="primary" disabled={p.disabled}>
+          {p.submit}
+        </button>
+        <button type="button" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
   );
 }

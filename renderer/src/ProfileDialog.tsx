@@ -3,31 +3,15 @@
  * group and colour. The service validates every field (api/schemas.ts); its error is shown in
  * the dialog, which stays open so nothing typed is lost.
  */
-import { useState, type InputHTMLAttributes } from 'react';
+import { useState } from 'react';
 import type { Profile, ProfileInput } from '../../core/service/api/contract.js';
 import { describeError } from './describe-error.js';
-import { Modal } from './Modal.js';
+import { FormFooter, Modal, TextField } from './Modal.js';
 
 interface Props {
   readonly profile: Profile | null;
   readonly onSave: (p: ProfileInput) => Promise<unknown>;
   readonly onCancel: () => void;
-}
-
-function TextField({
-  label,
-  onChange,
-  ...input
-}: { label: string; onChange: (v: string) => void } & Omit<
-  InputHTMLAttributes<HTMLInputElement>,
-  'onChange'
->) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input {...input} onChange={(ev) => onChange(ev.target.value)} />
-    </label>
-  );
 }
 
 export function ProfileDialog({ profile, onSave, onCancel }: Props) {
@@ -94,19 +78,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
           <TextField label="Group" value={group} onChange={setGroup} />
           <TextField label="Colour" value={colour} onChange={setColour} placeholder="#3b82f6" />
         </div>
-        {error !== null && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={host.trim() === ''}>
-            Save
-          </button>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter error={error} submit="Save" disabled={host.trim() === ''} onCancel={onCancel} />
       </form>
     </Modal>
   );

@@ -1,0 +1,50 @@
+/**
+ * A connection's tunnels under it in the sidebar, from the service's tunnelState events: each
+ * as ssh's flag writes it, its state (waiting for the connection, listening on which port,
+ * failed and why), its connections open and in all, the bytes each way, and Remove.
+ */
+import type { ServiceApi, TunnelInfo } from '../../core/service/api/contract.js';
+import { tunnelStatus } from './tunnel-spec.js';
+
+interface Props {
+  readonly api: ServiceApi;
+  readonly label: string;
+  readonly tunnels: readonly TunnelInfo[];
+  readonly onError: (e: unknown) => void;
+}
+
+const DOT: Record<TunnelInfo['state'], string> = {
+  waiting: 'connecting',
+  starting: 'connecting',
+  listening: 'up',
+  failed: 'down',
+  removed: 'down',
+};
+
+export function TunnelList({ api, label, tunnels, onError }: Props) {
+  if (tunnels.length === 0) return null;
+  return (
+    <ul className="tunnels" aria-label={`Tunnels of ${label}`}>
+      {tunnels.map((t) => (
+        <li key={t.tunnelId} className="tunnel">
+          <div className="tunnel-head">
+            <span className={`dot ${DOT[t.state]}`} aria-hidden="true" />
+            <code>{t.description}</code>
+            <button
+              type="button"
+              className="small"
+              aria-label={`Remove tunnel ${t.description}`}
+              onClick={() => api.removeTunnel({ tunnelId: t.tunnelId }).catch(onError)}
+            >
+              Remove
+            </button>
+          </div>
+          <small className="tunnel-status">{tunnelStatus(t)}</small>
+          {t.lastError !== null && t.state !== 'listening' && (
+            <p className="field-error">{t.lastError}</p>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
