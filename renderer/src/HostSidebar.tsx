@@ -117,6 +117,7 @@ export function HostSidebar(p: Props) {
                   {h.user ? `${h.user}@` : ''}
                   {h.host}
                   {h.port && h.port !== 22 ? `:${h.port}` : ''}
+                  {h.proxyJump && h.proxyJump.toLowerCase() !== 'none' ? ` via ${h.proxyJump}` : ''}
                 </small>
               </button>
               <button

@@ -1,7 +1,8 @@
 /**
  * Add or edit a saved host profile: name, host, port, user, identity files (one per line),
- * group and colour. The service validates every field (api/schemas.ts); its error is shown in
- * the dialog, which stays open so nothing typed is lost.
+ * jump hosts (ssh -J's syntax), group and colour. The service validates every field
+ * (api/schemas.ts, and the jump hosts as -J reads them); its error is shown in the dialog,
+ * which stays open so nothing typed is lost.
  */
 import { useState } from 'react';
 import type { Profile, ProfileInput } from '../../core/service/api/contract.js';
@@ -20,6 +21,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
   const [port, setPort] = useState(profile?.port !== undefined ? String(profile.port) : '');
   const [user, setUser] = useState(profile?.user ?? '');
   const [identities, setIdentities] = useState((profile?.identityFiles ?? []).join('\n'));
+  const [jump, setJump] = useState(profile?.proxyJump ?? '');
   const [group, setGroup] = useState(profile?.group ?? '');
   const [colour, setColour] = useState(profile?.colour ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -38,6 +40,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
       ...(port !== '' ? { port: Number(port) } : {}),
       ...(user.trim() !== '' ? { user: user.trim() } : {}),
       ...(files.length > 0 ? { identityFiles: files } : {}),
+      ...(jump.trim() !== '' ? { proxyJump: jump.trim() } : {}),
       ...(group.trim() !== '' ? { group: group.trim() } : {}),
       ...(colour !== '' ? { colour } : {}),
     };
@@ -74,6 +77,13 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
             spellCheck={false}
           />
         </label>
+        <TextField
+          label="Jump hosts (ProxyJump)"
+          value={jump}
+          onChange={setJump}
+          placeholder="user@bastion:22, … (none: no config jump host)"
+          spellCheck={false}
+        />
         <div className="row">
           <TextField label="Group" value={group} onChange={setGroup} />
           <TextField label="Colour" value={colour} onChange={setColour} placeholder="#3b82f6" />

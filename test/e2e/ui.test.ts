@@ -37,7 +37,7 @@ test('add a host, connect, accept the host key, run a command', async () => {
   await page.getByRole('button', { name: 'Add host' }).click();
   const form = page.getByRole('dialog', { name: 'Add host' });
   await form.getByLabel('Name').fill('Local sshd');
-  await form.getByLabel('Host').fill('127.0.0.1');
+  await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
   await form.getByLabel('Port').fill(String(sshd.port));
   await shot('01-add-host');
   await form.getByRole('button', { name: 'Save' }).click();

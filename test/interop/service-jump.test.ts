@@ -2,8 +2,8 @@
  * The service connects as `keyway ssh` does (core/client/target-options.ts), driven through
  * the browser host's real WebSocket against Debian's sshd instances named only in a temp
  * ~/.ssh/config: a two-hop ProxyJump chain with a user and identity per hop (each sshd accepts
- * only its own key), each hop's host-key prompt naming the hop; SetEnv and SendEnv reaching a
- * terminal; ProxyCommand (OpenSSH's `ssh -W` as the proxy); a host certificate accepted through
+ * only its own key), each hop's host-key prompt naming the hop; a saved profile's own jump
+ * host; SetEnv and SendEnv reaching a terminal; ProxyCommand (OpenSSH's `ssh -W` as the proxy); a host certificate accepted through
  * an @cert-authority line with no prompt; BatchMode failing an unknown host key without one.
  */
 import { test, before, after } from 'node:test';
@@ -198,6 +198,35 @@ test('ProxyJump through two hops: a host-key prompt per hop naming it, then the 
   );
   assert.match(out, new RegExp(`env=from-setenv/sent-by-sendenv user=root port=${c.port}`));
   await ws.api.disconnect({ connectionId: id });
+});
+
+test("a saved profile's jump hosts (its -J) reach the target through them", async () => {
+  const profile = await ws.api.saveProfile({
+    profile: {
+      name: 'via profile',
+      host: '127.0.0.1',
+      port: c.port,
+      user: testUser,
+      identityFiles: [key('c')],
+      proxyJump: 'hop-a',
+    },
+  });
+  const beforeA = a.log().length;
+  const beforeB = b.log().length;
+  const info = await ws.api.connect({ target: { kind: 'profile', id: profile.id } });
+  const done = await connected(info.connectionId);
+  assert.equal(done.state, 'connected', JSON.stringify(done.error));
+  // both host keys were saved by the first test: no prompt
+  assert.deepEqual(promptsOf(info.connectionId), []);
+  await logged(() => a.log().slice(beforeA), forwardedTo(c.port));
+  assert.doesNotMatch(
+    b.log().slice(beforeB),
+    forwardedTo(c.port),
+    'one hop only, not the config chain',
+  );
+  const out = await terminalOutput(info.connectionId, 'echo "jumped=$(id -un)"', 'jumped=');
+  assert.match(out, new RegExp(`jumped=${testUser}`));
+  await ws.api.disconnect({ connectionId: info.connectionId });
 });
 
 test('ProxyCommand (OpenSSH ssh -W): the saved host key is known, no prompt', async () => {

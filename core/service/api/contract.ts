@@ -29,6 +29,12 @@ export interface Profile {
   readonly port?: number;
   readonly user?: string;
   readonly identityFiles?: readonly string[];
+  /**
+   * Jump hosts, as ssh -J / ProxyJump writes them: `[user@]host[:port]`, comma-separated, the
+   * first connected to first; each is also looked up in ~/.ssh/config. `none`: no jump host,
+   * whatever the config says.
+   */
+  readonly proxyJump?: string;
   readonly group?: string;
   readonly colour?: string;
 }

@@ -63,6 +63,13 @@ export const profileInputSchema = z.strictObject({
   port: portSchema.optional(),
   user: userSchema.optional(),
   identityFiles: z.array(pathSchema).max(16).optional(),
+  /** ProxyJump syntax; the profiles store parses it (config/jump-spec.ts) before saving. */
+  proxyJump: z
+    .string()
+    .min(1)
+    .max(1000)
+    .regex(/^[^\p{Cc}]*$/u, 'not a jump host list')
+    .optional(),
   group: labelSchema.optional(),
   colour: colourSchema.optional(),
 });

@@ -2,8 +2,8 @@
  * Hosts as the sidebar shows them, and what a connect target resolves to: saved profiles
  * (profiles-store.ts), read-only `Host` aliases of ~/.ssh/config (ssh-config-source.ts) and
  * quick-connect text (quick-connect.ts). A target resolves as ssh(1) resolves a destination:
- * the ssh_config options for the name as typed, with the profile's or the typed user, port and
- * identity files winning, and HostName replacing the name.
+ * the ssh_config options for the name as typed, with the profile's or the typed user, port,
+ * identity files and jump hosts winning, and HostName replacing the name.
  */
 import { userInfo } from 'node:os';
 import type { HostList, SshConfigHost } from '../api/contract.js';
@@ -72,9 +72,10 @@ export class Hosts {
     let user: string | undefined;
     let port: number | undefined;
     let identityFiles: readonly string[] = [];
+    let proxyJump: string | undefined;
     if (target.kind === 'profile') {
       const p = await this.profiles.get(target.id);
-      ({ host: name, user, port } = p);
+      ({ host: name, user, port, proxyJump } = p);
       identityFiles = p.identityFiles ?? [];
     } else if (target.kind === 'sshConfig') {
       if (!config.aliases.includes(target.alias))
@@ -90,6 +91,11 @@ export class Hosts {
     });
     // the profile's identity files come first, as -i files come before the config's
     options.identityFiles.unshift(...identityFiles);
+    // and its jump hosts win over the config's ProxyJump or ProxyCommand, as -J does
+    if (proxyJump !== undefined) {
+      options.proxyJump = proxyJump;
+      delete options.proxyCommand;
+    }
     const host = options.hostName ?? name;
     const finalPort = port ?? options.port ?? 22;
     const finalUser = user ?? options.user ?? this.defaultUser;

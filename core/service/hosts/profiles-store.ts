@@ -2,7 +2,7 @@
  * Saved host profiles: `profiles.json` in the app data directory (config/app-dirs.ts).
  *
  *   { "version": 1, "profiles": [ { "id", "name", "host", "port"?, "user"?,
- *                                   "identityFiles"?, "group"?, "colour"? }, … ] }
+ *                                   "identityFiles"?, "proxyJump"?, "group"?, "colour"? }, … ] }
  *
  * Written atomically (temp + rename, mode 0600). A file that does not parse or does not match
  * the schema is never overwritten or lost: it is renamed aside to
@@ -15,7 +15,9 @@ import { z } from 'zod';
 import type { Profile } from '../api/contract.js';
 import { idSchema, profileInputSchema, type ProfileInput } from '../api/schemas.js';
 import { writeFileAtomic } from '../atomic-write.js';
-import { NotFoundError, ProfilesError } from '../errors.js';
+import { parseJumpSpec } from '../../config/jump-spec.js';
+import { ConfigError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError, ProfilesError } from '../errors.js';
 
 export const MAX_PROFILES_BYTES = 4 * 1024 * 1024;
 
@@ -45,6 +47,7 @@ export class ProfilesStore {
   /** Adds (no id) or replaces (id) a profile; resolves with it as stored. */
   save(input: ProfileInput): Promise<Profile> {
     return this.serialised(async () => {
+      checkJumpHosts(input.proxyJump);
       const list = await this.load();
       const profile = clean({ ...input, id: input.id ?? randomUUID() });
       const i = list.findIndex((p) => p.id === profile.id);
@@ -128,6 +131,17 @@ function problemWith(text: string): string | null {
   return i ? `${i.path.map(String).join('.') || '(root)'}: ${i.message}` : 'invalid';
 }
 
+/** A profile's jump hosts must parse as ssh's -J does: an InvalidArgumentError saying why. */
+function checkJumpHosts(text: string | undefined): void {
+  if (text === undefined) return;
+  try {
+    parseJumpSpec(text, 'jump hosts');
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new InvalidArgumentError(e.message, { proxyJump: text });
+  }
+}
+
 /** The profile with absent fields left out (never `undefined` values). */
 function clean(p: ProfileInput & { id: string }): Profile {
   return {
@@ -137,6 +151,7 @@ function clean(p: ProfileInput & { id: string }): Profile {
     ...(p.port !== undefined ? { port: p.port } : {}),
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(p.identityFiles !== undefined ? { identityFiles: [...p.identityFiles] } : {}),
+    ...(p.proxyJump !== undefined ? { proxyJump: p.proxyJump.trim() } : {}),
     ...(p.group !== undefined ? { group: p.group } : {}),
     ...(p.colour !== undefined ? { colour: p.colour } : {}),
   };

@@ -157,6 +157,48 @@ test('ssh_config aliases are listed read-only; targets resolve as ssh does', asy
   }
 });
 
+test("a profile's jump hosts: checked as -J is, saved trimmed, winning over the config", async () => {
+  const t = tempDir('hosts');
+  try {
+    const config = join(t.dir, 'config');
+    writeFileSync(
+      config,
+      ['Host inner', '  ProxyCommand nc %h %p', 'Host other', '  ProxyJump cfg-bastion', ''].join(
+        '\n',
+      ),
+    );
+    const hosts = new Hosts(join(t.dir, 'profiles.json'), config, 'me');
+    for (const bad of ['a,,b', 'u@', 'h:99999', 'two words']) {
+      await assert.rejects(
+        hosts.profiles.save({ name: 'x', host: 'inner', proxyJump: bad }),
+        (e: unknown) => (e as { code?: string }).code === 'INVALID_ARGUMENT',
+        bad,
+      );
+    }
+    assert.equal(existsSync(join(t.dir, 'profiles.json')), false, 'nothing written');
+    const p = await hosts.profiles.save({
+      name: 'x',
+      host: 'inner',
+      proxyJump: ' ops@bastion:2222,[::1]:22 ',
+    });
+    assert.equal(p.proxyJump, 'ops@bastion:2222,[::1]:22');
+    // -J wins over the config's ProxyCommand for the host, as on ssh's command line
+    const r = await hosts.resolve({ kind: 'profile', id: p.id });
+    assert.equal(r.options.proxyJump, 'ops@bastion:2222,[::1]:22');
+    assert.equal(r.options.proxyCommand, undefined);
+    // none: no jump host even where the config names one
+    const q = await hosts.profiles.save({ name: 'y', host: 'other', proxyJump: 'none' });
+    assert.equal((await hosts.resolve({ kind: 'profile', id: q.id })).options.proxyJump, 'none');
+    const plain = await hosts.profiles.save({ name: 'z', host: 'other' });
+    assert.equal(
+      (await hosts.resolve({ kind: 'profile', id: plain.id })).options.proxyJump,
+      'cfg-bastion',
+    );
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a malformed ssh_config is a problem in the list, not a failure', async () => {
   const t = tempDir('hosts');
   try {
