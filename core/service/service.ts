@@ -69,7 +69,7 @@ export function createService(o: ServiceOptions = {}): Service {
     onWarning: o.onWarning ?? (() => {}),
     onClient: (id, client, options) => tunnels.connectionChanged(id, client, options),
   });
-  const tunnels = new TunnelManager(emit, (id) => connections.check(id));
+  const tunnels = new TunnelManager(emit, (id) => connections.check(id), o.onWarning ?? (() => {}));
   const terminals = new TerminalManager(emit, async (id) => ({
     session: await connections.client(id).openSession(),
     env: connections.sessionEnvironment(id),

@@ -4,7 +4,10 @@
  * tunnel moves data both ways (sha256 equal) and its counters follow; a -R tunnel on port 0
  * reports the allocated port and reaches a local server; removing a tunnel closes its listener;
  * a bind that fails reports the error; bad specifications are refused with typed errors; after
- * a reconnect the tunnel listens again and works, its counters adding up across the two.
+ * a reconnect the tunnel listens again and works, its counters adding up across the two. A
+ * host's LocalForward / DynamicForward in ~/.ssh/config become its tunnels on the first
+ * connect (a Unix socket listener left out with a warning), once: not again on a reconnect,
+ * nor back once removed.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,20 +21,22 @@ import { startWebHost, type WebHost } from '../../core/service/web/web-host.js';
 import { makeKey, publicLine } from '../support/openssh-certs.js';
 import { openServiceClient, type TestServiceClient } from '../support/service-client.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
-import { freePort, startOpenSsh, type RunningServer } from './harness/index.js';
+import { ensureTestUser, freePort, startOpenSsh, type RunningServer } from './harness/index.js';
 
 let tmp: TempDir;
 let server: RunningServer;
 let echo: Server;
 let echoPort: number;
 let service: Service;
+let home: string;
+const warnings: string[] = [];
 let host: WebHost;
 let ws: TestServiceClient;
 let conn: ConnectionInfo;
 
 before(async () => {
   tmp = tempDir('service-tunnels');
-  const home = tmp.path('home');
+  home = tmp.path('home');
   mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
   const id = makeKey(tmp.path('id'), 'ed25519');
   server = await startOpenSsh({ authorizedKeys: [publicLine(`${id}.pub`)] });
@@ -41,13 +46,20 @@ before(async () => {
   );
   writeFileSync(
     join(home, '.ssh', 'config'),
-    ['Host tun', '  HostName 127.0.0.1', `  Port ${server.port}`, '  User root'].join('\n') +
-      `\n  IdentityFile ${id}\n  StrictHostKeyChecking yes\n`,
+    ['Host tun tun-cfg', '  HostName 127.0.0.1', `  Port ${server.port}`].join('\n') +
+      `\n  IdentityFile ${id}\n  StrictHostKeyChecking yes\n` +
+      // tun-cfg is written by its test, under another user: one connection per user@host:port
+      `Include ${join(home, '.ssh', 'config.d')}/*\nHost tun\n  User root\n`,
   );
   echo = createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   echoPort = (echo.address() as AddressInfo).port;
-  service = createService({ home, dataDir: tmp.path('data'), agentPath: null });
+  service = createService({
+    home,
+    dataDir: tmp.path('data'),
+    agentPath: null,
+    onWarning: (m) => warnings.push(m),
+  });
   host = await startWebHost({ service, uiDir: tmp.path('ui') });
   ws = await openServiceClient(host.wsUrl, host.origin);
   conn = await ws.api.connect({ target: { kind: 'sshConfig', alias: 'tun' } });
@@ -239,4 +251,67 @@ test('remove: the listener closes, a last event says removed, the list no longer
   assert.equal(await refused(localPort), 'ECONNREFUSED');
   const left = await ws.api.listTunnels({});
   assert.ok(!left.some((t) => t.tunnelId === localTunnel.tunnelId));
+});
+
+test("a host's ssh_config forwards become its tunnels on the first connect, once", async () => {
+  const user = ensureTestUser().user;
+  const cfgPort = await freePort();
+  const socksPort = await freePort();
+  mkdirSync(join(home, '.ssh', 'config.d'), { mode: 0o700 });
+  writeFileSync(
+    join(home, '.ssh', 'config.d', 'tun-cfg'),
+    [
+      'Host tun-cfg',
+      `  User ${user}`,
+      `  LocalForward ${cfgPort} 127.0.0.1:${echoPort}`,
+      `  DynamicForward 127.0.0.1:${socksPort}`,
+      `  LocalForward ${join(home, 'fwd.sock')} 127.0.0.1:${echoPort}`,
+      '',
+    ].join('\n'),
+  );
+  const from = ws.events.length;
+  const c = await ws.api.connect({ target: { kind: 'sshConfig', alias: 'tun-cfg' } });
+  const up = await ws.waitEvent(
+    'connectionState',
+    (p) => p.connectionId === c.connectionId && ['connected', 'failed'].includes(p.state),
+  );
+  assert.equal(up.state, 'connected', JSON.stringify(up.error));
+  const mine = async () => (await ws.api.listTunnels({ connectionId: c.connectionId })).slice();
+  const tunnels = await mine();
+  assert.deepEqual(tunnels.map((t) => [t.description, t.fromConfig]).sort(), [
+    [`-D 127.0.0.1:${socksPort}`, true],
+    [`-L localhost:${cfgPort}:127.0.0.1:${echoPort}`, true],
+  ]);
+  assert.ok(
+    warnings.some((w) => w.includes('fwd.sock') && w.includes('was not set up')),
+    warnings.join('\n'),
+  );
+  const local = tunnels.find((t) => t.spec.type === 'local') as TunnelInfo;
+  await tunnelEvent(local.tunnelId, (t) => t.state === 'listening', 'listening', from);
+  const data = randomBytes(64 * 1024);
+  assert.equal(sha(await roundTrip(cfgPort, data)), sha(data));
+
+  // a reconnect starts the same two again, adds none
+  const again = ws.events.length;
+  await ws.api.reconnect({ connectionId: c.connectionId });
+  await tunnelEvent(local.tunnelId, (t) => t.state === 'listening', 'listening again', again);
+  assert.equal((await mine()).length, 2);
+  // one removed stays removed across a reconnect
+  await ws.api.removeTunnel({ tunnelId: local.tunnelId });
+  const third = ws.events.length;
+  await ws.api.reconnect({ connectionId: c.connectionId });
+  await ws.waitEvent(
+    'connectionState',
+    (p) =>
+      p.connectionId === c.connectionId &&
+      p.state === 'connected' &&
+      ws.events.findIndex((e) => e.payload === p) >= third,
+    'connected a third time',
+  );
+  assert.deepEqual(
+    (await mine()).map((t) => t.spec.type),
+    ['dynamic'],
+  );
+  assert.equal(await refused(cfgPort), 'ECONNREFUSED');
+  await ws.api.disconnect({ connectionId: c.connectionId });
 });

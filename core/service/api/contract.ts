@@ -228,6 +228,8 @@ export interface TunnelInfo {
   readonly tunnelId: string;
   readonly connectionId: string;
   readonly spec: TunnelSpec;
+  /** Set up from the host's LocalForward / RemoteForward / DynamicForward in ~/.ssh/config. */
+  readonly fromConfig?: true;
   /** As ssh's flag writes it: "-L localhost:8080:example.org:80". */
   readonly description: string;
   readonly state: TunnelState;

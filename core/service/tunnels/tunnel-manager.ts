@@ -6,6 +6,11 @@
  * when the connection drops or is disconnected, and starts again on the next connect, so a
  * reconnect restores every tunnel. Its counters add up across those sessions.
  *
+ * The host's own forwards from ~/.ssh/config (LocalForward, RemoteForward, DynamicForward, as
+ * `ssh host` sets them up) become tunnels of its connection the first time it connects, marked
+ * fromConfig; like any tunnel they survive reconnects, and one removed stays removed. One that
+ * listens on a Unix socket, which the contract's tunnels do not, is left out with a warning.
+ *
  * Every change is a `tunnelState` event: a state change at once; counters (connections, bytes)
  * at most every TUNNEL_EVENT_INTERVAL_MS per tunnel, polled while connections are open (bytes
  * move without events), and only when something changed. Removing a tunnel ends with one event
@@ -18,13 +23,15 @@ import { Forwards } from '../../client/forwards.js';
 import type { Endpoint, ForwardSpec } from '../../config/forward-spec.js';
 import type { SshOptions } from '../../config/ssh-options.js';
 import { TUNNEL_EVENT_INTERVAL_MS, type TunnelInfo } from '../api/contract.js';
-import type { TunnelSpec } from '../api/schemas.js';
+import { tunnelSpecSchema, type TunnelSpec } from '../api/schemas.js';
 import { NotFoundError } from '../errors.js';
 import type { EventSink } from '../events.js';
 
 interface Tunnel {
   readonly id: string;
   readonly connectionId: string;
+  /** Set up from the host's ssh_config forwards. */
+  readonly fromConfig: boolean;
   readonly spec: TunnelSpec;
   readonly forwardSpec: ForwardSpec;
   /** The forward on the connection's current session; null while waiting. */
@@ -54,22 +61,46 @@ export function toForwardSpec(spec: TunnelSpec): ForwardSpec {
   return { type: 'remote', listen, connect: spec.connect ? target(spec.connect) : null };
 }
 
+/**
+ * The contract's TunnelSpec for a core ForwardSpec (ssh_config's), or null where none fits: a
+ * Unix socket listener, or values the contract refuses.
+ */
+export function fromForwardSpec(f: ForwardSpec): TunnelSpec | null {
+  if (f.listen.kind !== 'tcp') return null;
+  const { host, port } = f.listen;
+  const listen = host === null ? { port } : { host, port };
+  const target = (e: Endpoint) =>
+    e.kind === 'unix' ? { path: e.path } : { host: e.host ?? 'localhost', port: e.port };
+  const spec: unknown =
+    f.type === 'dynamic'
+      ? { type: 'dynamic', listen }
+      : f.type === 'local'
+        ? { type: 'local', listen, connect: target(f.connect) }
+        : { type: 'remote', listen, connect: f.connect === null ? null : target(f.connect) };
+  const r = tunnelSpecSchema.safeParse(spec);
+  return r.success ? r.data : null;
+}
+
 export class TunnelManager {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly live = new Map<string, LiveConnection>();
   private poll: NodeJS.Timeout | null = null;
+  /** Connections whose ssh_config forwards were added (once: one removed stays removed). */
+  private readonly configured = new Set<string>();
 
   constructor(
     private readonly emit: EventSink,
     /** Throws NotFoundError for a connection id the service does not know. */
     private readonly checkConnection: (connectionId: string) => void,
+    private readonly onWarning: (message: string) => void = () => {},
   ) {}
 
-  add(connectionId: string, spec: TunnelSpec): TunnelInfo {
+  add(connectionId: string, spec: TunnelSpec, fromConfig = false): TunnelInfo {
     this.checkConnection(connectionId);
     const t: Tunnel = {
       id: randomUUID(),
       connectionId,
+      fromConfig,
       spec,
       forwardSpec: toForwardSpec(spec),
       forward: null,
@@ -118,6 +149,25 @@ export class TunnelManager {
     const live: LiveConnection = { client, options, forwards: null };
     this.live.set(connectionId, live);
     for (const t of mine) this.start(t, live);
+    if (!this.configured.has(connectionId)) {
+      this.configured.add(connectionId);
+      this.addConfigured(connectionId, options);
+    }
+  }
+
+  /** The host's LocalForward / RemoteForward / DynamicForward as tunnels (started: live). */
+  private addConfigured(connectionId: string, o: SshOptions): void {
+    for (const f of [...o.localForwards, ...o.remoteForwards, ...o.dynamicForwards]) {
+      const spec = fromForwardSpec(f);
+      if (spec === null) {
+        this.onWarning(
+          `${describeForward(f)} from ssh_config was not set up: the app's tunnels listen on ` +
+            'TCP ports (use keyway ssh for a Unix socket listener)',
+        );
+        continue;
+      }
+      this.add(connectionId, spec, true);
+    }
   }
 
   /** Stops every tunnel's forward and timer (service shutdown). */
@@ -166,6 +216,7 @@ export class TunnelManager {
       tunnelId: t.id,
       connectionId: t.connectionId,
       spec: t.spec,
+      ...(t.fromConfig ? { fromConfig: true as const } : {}),
       description: describeForward(t.forwardSpec),
       state,
       bound: (s?.bound ?? []).map((b) => ({ address: b.address, port: b.port })),

@@ -10,9 +10,18 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import type { SshClient } from '../../../core/client/connect.js';
 import { emptyOptions } from '../../../core/config/ssh-options.js';
+import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+} from '../../../core/config/forward-spec.js';
 import { TUNNEL_EVENT_INTERVAL_MS, type TunnelInfo } from '../../../core/service/api/contract.js';
 import { NotFoundError } from '../../../core/service/errors.js';
-import { TunnelManager } from '../../../core/service/tunnels/tunnel-manager.js';
+import {
+  fromForwardSpec,
+  toForwardSpec,
+  TunnelManager,
+} from '../../../core/service/tunnels/tunnel-manager.js';
 import { connectionPair } from '../../support/connection-pair.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -74,4 +83,21 @@ test('waiting, listening, throttled counters, waiting again with counters kept, 
     m.closeAll();
     client.disconnect();
   }
+});
+
+test("ssh_config's forwards as the contract's tunnel specs, and back; Unix listeners left out", () => {
+  const round = [
+    parseLocalForward('8080:db:5432'),
+    parseLocalForward('127.0.0.1:8080:/run/app.sock'),
+    parseRemoteForward('0:localhost:22'),
+    parseRemoteForward('*:1080'), // remote SOCKS
+    parseDynamicForward('[::1]:1080'),
+  ];
+  for (const f of round) {
+    const spec = fromForwardSpec(f);
+    assert.ok(spec !== null, JSON.stringify(f));
+    assert.deepEqual(toForwardSpec(spec), f);
+  }
+  assert.equal(fromForwardSpec(parseLocalForward('/tmp/l.sock:h:80')), null);
+  assert.equal(fromForwardSpec(parseRemoteForward('/tmp/r.sock:h:80')), null);
 });
