@@ -15,14 +15,18 @@ import { toSshOptions, type TypedConfig } from './ssh-config-options.js';
 import { resolveSshConfig, type CliItem, type ResolvedConfig } from './ssh-config-resolve.js';
 import type { SshOptions } from './ssh-options.js';
 
-export function localContext(userName?: string): LocalContext {
+/**
+ * The local side as ssh sees it. A `home` other than the process's (the app's service run for
+ * another home) is also the environment's HOME, which `~` and relative Include paths go by.
+ */
+export function localContext(userName?: string, home?: string): LocalContext {
   const u = userInfo();
   return {
     userName: userName ?? u.username,
     uid: u.uid,
-    home: homedir(),
+    home: home ?? homedir(),
     localHost: hostname(),
-    env: process.env,
+    env: home === undefined ? process.env : { ...process.env, HOME: home },
   };
 }
 

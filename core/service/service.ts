@@ -54,6 +54,7 @@ export function createService(o: ServiceOptions = {}): Service {
     join(o.dataDir ?? appDataDir(), 'profiles.json'),
     join(home, '.ssh', 'config'),
     o.defaultUser ?? userInfo().username,
+    home,
   );
   const prompts = new PromptBroker(emit);
   const connections = new ConnectionManager({

@@ -49,7 +49,8 @@ before(async () => {
     ['Host tun tun-cfg', '  HostName 127.0.0.1', `  Port ${server.port}`].join('\n') +
       `\n  IdentityFile ${id}\n  StrictHostKeyChecking yes\n` +
       // tun-cfg is written by its test, under another user: one connection per user@host:port
-      `Include ${join(home, '.ssh', 'config.d')}/*\nHost tun\n  User root\n`,
+      // relative: ~/.ssh of the service's home, not the test process's
+      'Include config.d/*\nHost tun\n  User root\n',
   );
   echo = createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));

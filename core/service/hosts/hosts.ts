@@ -37,6 +37,8 @@ export class Hosts {
     profilesFile: string,
     private readonly sshConfigFile: string,
     private readonly defaultUser: string = userInfo().username,
+    /** The home directory of `~` and of relative Include paths; the process's by default. */
+    private readonly home?: string,
   ) {
     this.profiles = new ProfilesStore(profilesFile);
   }
@@ -46,7 +48,7 @@ export class Hosts {
     const sshConfig: SshConfigHost[] = [];
     const more: string[] = [];
     try {
-      const config = await loadSshConfig(this.sshConfigFile, this.defaultUser);
+      const config = await loadSshConfig(this.sshConfigFile, this.defaultUser, this.home);
       for (const alias of config.aliases) {
         try {
           const o = await config.optionsFor({ host: alias });
@@ -67,7 +69,7 @@ export class Hosts {
   }
 
   async resolve(target: Target): Promise<ResolvedTarget> {
-    const config = await loadSshConfig(this.sshConfigFile, this.defaultUser);
+    const config = await loadSshConfig(this.sshConfigFile, this.defaultUser, this.home);
     let name: string;
     let user: string | undefined;
     let port: number | undefined;
@@ -113,7 +115,7 @@ export class Hosts {
 
   /** A jump host on the way to a target: its -J entry, then ~/.ssh/config for its name. */
   async resolveHop(spec: JumpHostSpec): Promise<ConnectTarget> {
-    const config = await loadSshConfig(this.sshConfigFile, this.defaultUser);
+    const config = await loadSshConfig(this.sshConfigFile, this.defaultUser, this.home);
     return config.target(spec);
   }
 }

@@ -25,10 +25,17 @@ export interface SshConfigFile {
   target(destination: Destination): Promise<ConnectTarget>;
 }
 
-/** Reads `file`; a missing file names no aliases and gives OpenSSH's defaults. */
-export async function loadSshConfig(file: string, defaultUser?: string): Promise<SshConfigFile> {
+/**
+ * Reads `file`; a missing file names no aliases and gives OpenSSH's defaults. `home` is the
+ * home directory `~` and relative Include paths (~/.ssh/…) stand for.
+ */
+export async function loadSshConfig(
+  file: string,
+  defaultUser?: string,
+  home?: string,
+): Promise<SshConfigFile> {
   const aliases = await hostAliases(file);
-  const local = localContext(defaultUser);
+  const local = localContext(defaultUser, home);
   // read as `ssh -F file` reads it; no file at all is the same as an empty one
   const source = existsSync(file) ? file : 'none';
   return {
