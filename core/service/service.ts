@@ -68,7 +68,7 @@ export function createService(o: ServiceOptions = {}): Service {
       '/etc/ssh/ssh_known_hosts2',
     ],
     onWarning: o.onWarning ?? (() => {}),
-    onClient: (id, client, options) => tunnels.connectionChanged(id, client, options),
+    onClient: (id, client, options, saved) => tunnels.connectionChanged(id, client, options, saved),
   });
   const tunnels = new TunnelManager(emit, (id) => connections.check(id), o.onWarning ?? (() => {}));
   const terminals = new TerminalManager(emit, async (id) => ({

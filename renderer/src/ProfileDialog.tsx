@@ -1,6 +1,7 @@
 /**
  * Add or edit a saved host profile: name, host, port, user, identity files (one per line),
- * jump hosts (ssh -J's syntax), group and colour. The service validates every field
+ * jump hosts (ssh -J's syntax), tunnels (one per line, as ssh's -L / -R / -D write them), group
+ * and colour. The service validates every field
  * (api/schemas.ts, and the jump hosts as -J reads them); its error is shown in the dialog,
  * which stays open so nothing typed is lost.
  */
@@ -15,6 +16,14 @@ interface Props {
   readonly onCancel: () => void;
 }
 
+/** A text area's non-empty lines, trimmed. */
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
 export function ProfileDialog({ profile, onSave, onCancel }: Props) {
   const [name, setName] = useState(profile?.name ?? '');
   const [host, setHost] = useState(profile?.host ?? '');
@@ -22,6 +31,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
   const [user, setUser] = useState(profile?.user ?? '');
   const [identities, setIdentities] = useState((profile?.identityFiles ?? []).join('\n'));
   const [jump, setJump] = useState(profile?.proxyJump ?? '');
+  const [tunnels, setTunnels] = useState((profile?.tunnels ?? []).join('\n'));
   const [group, setGroup] = useState(profile?.group ?? '');
   const [colour, setColour] = useState(profile?.colour ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -29,10 +39,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
   const submit = () => {
     if (port !== '' && !/^\d{1,5}$/.test(port))
       return setError('The port is a number, 1 to 65535.');
-    const files = identities
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '');
+    const files = lines(identities);
     const input: ProfileInput = {
       ...(profile ? { id: profile.id } : {}),
       name: name.trim() || host.trim(),
@@ -41,6 +48,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
       ...(user.trim() !== '' ? { user: user.trim() } : {}),
       ...(files.length > 0 ? { identityFiles: files } : {}),
       ...(jump.trim() !== '' ? { proxyJump: jump.trim() } : {}),
+      ...(lines(tunnels).length > 0 ? { tunnels: lines(tunnels) } : {}),
       ...(group.trim() !== '' ? { group: group.trim() } : {}),
       ...(colour !== '' ? { colour } : {}),
     };
@@ -84,6 +92,17 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
           placeholder="user@bastion:22, … (none: no config jump host)"
           spellCheck={false}
         />
+        <label className="field">
+          <span>
+            Tunnels, opened on connect (one per line: -L 8080:db:5432, -R 0:localhost:22, -D 1080)
+          </span>
+          <textarea
+            value={tunnels}
+            onChange={(ev) => setTunnels(ev.target.value)}
+            rows={2}
+            spellCheck={false}
+          />
+        </label>
         <div className="row">
           <TextField label="Group" value={group} onChange={setGroup} />
           <TextField label="Colour" value={colour} onChange={setColour} placeholder="#3b82f6" />

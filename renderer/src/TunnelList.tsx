@@ -1,6 +1,6 @@
 /**
  * A connection's tunnels under it in the sidebar, from the service's tunnelState events: each
- * as ssh's flag writes it (marked when it came from the host's ~/.ssh/config), its state (waiting for the connection, listening on which port,
+ * as ssh's flag writes it (marked when it came from the host's ~/.ssh/config or its saved host), its state (waiting for the connection, listening on which port,
  * failed and why), its connections open and in all, the bytes each way, and Remove.
  */
 import type { ServiceApi, TunnelInfo } from '../../core/service/api/contract.js';
@@ -30,7 +30,9 @@ export function TunnelList({ api, label, tunnels, onError }: Props) {
           <div className="tunnel-head">
             <span className={`dot ${DOT[t.state]}`} aria-hidden="true" />
             <code>{t.description}</code>
-            {t.fromConfig && <small className="origin">ssh_config</small>}
+            {t.origin !== undefined && (
+              <small className="origin">{t.origin === 'sshConfig' ? 'ssh_config' : 'saved'}</small>
+            )}
             <button
               type="button"
               className="small"

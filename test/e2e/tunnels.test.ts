@@ -140,3 +140,31 @@ test('add -L and -R tunnels, use them, see them wait and come back, remove one',
   assert.equal(await refused(localPort), true);
   assert.equal(await tunnels.locator('.tunnel').count(), 1);
 });
+
+test("a saved host's tunnels open when it connects, marked saved", async () => {
+  const { page } = rig;
+  const savedPort = await freePort();
+  await page.getByRole('button', { name: 'Add host' }).click();
+  const form = page.getByRole('dialog', { name: 'Add host' });
+  await form.getByLabel('Name').fill('With a tunnel');
+  // another name for the same server: its own connection (one per user@host:port)
+  await form.getByLabel('Host', { exact: true }).fill('localhost');
+  await form.getByLabel('Port').fill(String(rig.sshd.port));
+  const tunnels = form.getByLabel(/^Tunnels, opened on connect/);
+  await tunnels.fill('-L 0:127.0.0.1:1');
+  await form.getByRole('button', { name: 'Save' }).click();
+  assert.match(await form.getByRole('alert').innerText(), /Bad local forwarding specification/);
+  await tunnels.fill(`-L ${savedPort}:127.0.0.1:${echoPort}`);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: 'Connect to With a tunnel' }).click();
+  const hostKey = page.getByRole('dialog', { name: 'Unknown host key' });
+  await hostKey.waitFor();
+  await hostKey.getByRole('button', { name: 'Accept and save' }).click();
+  const row = page.locator('.tunnel', { hasText: `${savedPort}:127.0.0.1:${echoPort}` });
+  await row.waitFor();
+  assert.equal(await row.locator('.origin').innerText(), 'saved');
+  await until(async () => /^listening on port /.test(await statusOf(row)), 'saved -L listening');
+  assert.equal(await roundTrip(savedPort, 'saved tunnel'), 'saved tunnel');
+});

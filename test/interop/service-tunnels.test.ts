@@ -279,9 +279,9 @@ test("a host's ssh_config forwards become its tunnels on the first connect, once
   assert.equal(up.state, 'connected', JSON.stringify(up.error));
   const mine = async () => (await ws.api.listTunnels({ connectionId: c.connectionId })).slice();
   const tunnels = await mine();
-  assert.deepEqual(tunnels.map((t) => [t.description, t.fromConfig]).sort(), [
-    [`-D 127.0.0.1:${socksPort}`, true],
-    [`-L localhost:${cfgPort}:127.0.0.1:${echoPort}`, true],
+  assert.deepEqual(tunnels.map((t) => [t.description, t.origin]).sort(), [
+    [`-D 127.0.0.1:${socksPort}`, 'sshConfig'],
+    [`-L localhost:${cfgPort}:127.0.0.1:${echoPort}`, 'sshConfig'],
   ]);
   assert.ok(
     warnings.some((w) => w.includes('fwd.sock') && w.includes('was not set up')),

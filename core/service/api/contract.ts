@@ -35,6 +35,11 @@ export interface Profile {
    * whatever the config says.
    */
   readonly proxyJump?: string;
+  /**
+   * Tunnels set up whenever the host connects, each as ssh's flag writes it: `-L 8080:db:5432`,
+   * `-R 0:localhost:22`, `-D 1080` (TCP listeners only).
+   */
+  readonly tunnels?: readonly string[];
   readonly group?: string;
   readonly colour?: string;
 }
@@ -228,8 +233,11 @@ export interface TunnelInfo {
   readonly tunnelId: string;
   readonly connectionId: string;
   readonly spec: TunnelSpec;
-  /** Set up from the host's LocalForward / RemoteForward / DynamicForward in ~/.ssh/config. */
-  readonly fromConfig?: true;
+  /**
+   * Set up by the connection itself: from the host's LocalForward / RemoteForward /
+   * DynamicForward in ~/.ssh/config, or from the saved host's tunnels. Absent: added by hand.
+   */
+  readonly origin?: 'sshConfig' | 'profile';
   /** As ssh's flag writes it: "-L localhost:8080:example.org:80". */
   readonly description: string;
   readonly state: TunnelState;

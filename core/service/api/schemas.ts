@@ -70,6 +70,16 @@ export const profileInputSchema = z.strictObject({
     .max(1000)
     .regex(/^[^\p{Cc}]*$/u, 'not a jump host list')
     .optional(),
+  /** `-L spec`, `-R spec`, `-D spec`; the profiles store parses each (config/forward-spec.ts). */
+  tunnels: z
+    .array(
+      z
+        .string()
+        .max(1100)
+        .regex(/^\s*-[LRD][^\p{Cc}]*$/u, 'not -L, -R or -D and a specification'),
+    )
+    .max(32)
+    .optional(),
   group: labelSchema.optional(),
   colour: colourSchema.optional(),
 });

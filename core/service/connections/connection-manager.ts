@@ -22,6 +22,7 @@ import type { Hosts, ResolvedTarget } from '../hosts/hosts.js';
 import { buildConnectOptions, sessionEnvironment } from '../../client/target-options.js';
 import { serviceFrontEnd } from './service-front-end.js';
 import type { PromptBroker } from './prompts.js';
+import type { ForwardSpec } from '../../config/forward-spec.js';
 import type { SshOptions } from '../../config/ssh-options.js';
 
 export interface ConnectionManagerOptions {
@@ -35,7 +36,13 @@ export interface ConnectionManagerOptions {
   readonly globalKnownHostsFiles: readonly string[];
   readonly onWarning: (message: string) => void;
   /** A connection is now connected with this client, or (null) no longer is (tunnels). */
-  readonly onClient?: (connectionId: string, client: SshClient | null, options: SshOptions) => void;
+  readonly onClient?: (
+    connectionId: string,
+    client: SshClient | null,
+    options: SshOptions,
+    /** The saved host's tunnels (none for other targets). */
+    saved: readonly ForwardSpec[],
+  ) => void;
 }
 
 export type SftpPurpose = 'browse' | 'transfer';
@@ -159,7 +166,7 @@ export class ConnectionManager {
     this.dropSftp(r);
     const c = r.client;
     r.client = null;
-    if (c) this.o.onClient?.(r.id, null, r.target.options);
+    if (c) this.o.onClient?.(r.id, null, r.target.options, r.target.tunnels);
     c?.close();
   }
 
@@ -194,11 +201,11 @@ export class ConnectionManager {
           if (!current()) return client.close();
           r.client = client;
           this.setState(r, 'connected', null);
-          this.o.onClient?.(r.id, client, r.target.options);
+          this.o.onClient?.(r.id, client, r.target.options, r.target.tunnels);
           void client.closed.then((err) => {
             if (r.client !== client) return;
             r.client = null;
-            this.o.onClient?.(r.id, null, r.target.options);
+            this.o.onClient?.(r.id, null, r.target.options, r.target.tunnels);
             this.dropSftp(r);
             this.o.prompts.withdraw(r.id);
             this.setState(r, 'disconnected', err);

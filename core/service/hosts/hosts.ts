@@ -3,16 +3,19 @@
  * (profiles-store.ts), read-only `Host` aliases of ~/.ssh/config (ssh-config-source.ts) and
  * quick-connect text (quick-connect.ts). A target resolves as ssh(1) resolves a destination:
  * the ssh_config options for the name as typed, with the profile's or the typed user, port,
- * identity files and jump hosts winning, and HostName replacing the name.
+ * identity files and jump hosts winning, and HostName replacing the name; a profile's tunnels
+ * come with it.
  */
 import { userInfo } from 'node:os';
 import type { HostList, SshConfigHost } from '../api/contract.js';
 import type { Target } from '../api/schemas.js';
 import type { SshOptions } from '../../config/ssh-options.js';
 import type { ConnectTarget } from '../../client/target-options.js';
+import type { ForwardSpec } from '../../config/forward-spec.js';
 import type { JumpHostSpec } from '../../config/jump-spec.js';
 import { NotFoundError } from '../errors.js';
 import { ProfilesStore } from './profiles-store.js';
+import { parseTunnelFlag } from '../tunnels/tunnel-spec.js';
 import { parseQuickConnect } from './quick-connect.js';
 import { loadSshConfig } from './ssh-config-source.js';
 
@@ -28,6 +31,8 @@ export interface ResolvedTarget extends ConnectTarget {
   /** Connections to the same key share one SSH connection. */
   readonly key: string;
   readonly label: string;
+  /** A saved host's tunnels, set up when it connects; [] for other targets. */
+  readonly tunnels: readonly ForwardSpec[];
 }
 
 export class Hosts {
@@ -75,9 +80,11 @@ export class Hosts {
     let port: number | undefined;
     let identityFiles: readonly string[] = [];
     let proxyJump: string | undefined;
+    let tunnels: readonly ForwardSpec[] = [];
     if (target.kind === 'profile') {
       const p = await this.profiles.get(target.id);
       ({ host: name, user, port, proxyJump } = p);
+      tunnels = (p.tunnels ?? []).map((t) => parseTunnelFlag(t));
       identityFiles = p.identityFiles ?? [];
     } else if (target.kind === 'sshConfig') {
       if (!config.aliases.includes(target.alias))
@@ -110,6 +117,7 @@ export class Hosts {
       options,
       key: `${finalUser}@${host}:${finalPort}`,
       label,
+      tunnels,
     };
   }
 

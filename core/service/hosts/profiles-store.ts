@@ -2,7 +2,8 @@
  * Saved host profiles: `profiles.json` in the app data directory (config/app-dirs.ts).
  *
  *   { "version": 1, "profiles": [ { "id", "name", "host", "port"?, "user"?,
- *                                   "identityFiles"?, "proxyJump"?, "group"?, "colour"? }, … ] }
+ *                                   "identityFiles"?, "proxyJump"?, "tunnels"?, "group"?,
+ *                                   "colour"? }, … ] }
  *
  * Written atomically (temp + rename, mode 0600). A file that does not parse or does not match
  * the schema is never overwritten or lost: it is renamed aside to
@@ -16,6 +17,7 @@ import type { Profile } from '../api/contract.js';
 import { idSchema, profileInputSchema, type ProfileInput } from '../api/schemas.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { parseJumpSpec } from '../../config/jump-spec.js';
+import { parseTunnelFlag } from '../tunnels/tunnel-spec.js';
 import { ConfigError } from '../../errors.js';
 import { InvalidArgumentError, NotFoundError, ProfilesError } from '../errors.js';
 
@@ -48,6 +50,7 @@ export class ProfilesStore {
   save(input: ProfileInput): Promise<Profile> {
     return this.serialised(async () => {
       checkJumpHosts(input.proxyJump);
+      checkTunnels(input.tunnels);
       const list = await this.load();
       const profile = clean({ ...input, id: input.id ?? randomUUID() });
       const i = list.findIndex((p) => p.id === profile.id);
@@ -142,6 +145,18 @@ function checkJumpHosts(text: string | undefined): void {
   }
 }
 
+/** A profile's tunnels must parse as ssh's -L / -R / -D do, and listen on TCP ports. */
+function checkTunnels(list: readonly string[] | undefined): void {
+  for (const text of list ?? []) {
+    try {
+      parseTunnelFlag(text);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      throw new InvalidArgumentError(e.message, { tunnel: text });
+    }
+  }
+}
+
 /** The profile with absent fields left out (never `undefined` values). */
 function clean(p: ProfileInput & { id: string }): Profile {
   return {
@@ -152,6 +167,9 @@ function clean(p: ProfileInput & { id: string }): Profile {
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(p.identityFiles !== undefined ? { identityFiles: [...p.identityFiles] } : {}),
     ...(p.proxyJump !== undefined ? { proxyJump: p.proxyJump.trim() } : {}),
+    ...(p.tunnels !== undefined && p.tunnels.length > 0
+      ? { tunnels: p.tunnels.map((t) => t.trim()) }
+      : {}),
     ...(p.group !== undefined ? { group: p.group } : {}),
     ...(p.colour !== undefined ? { colour: p.colour } : {}),
   };

@@ -6,10 +6,11 @@
  * when the connection drops or is disconnected, and starts again on the next connect, so a
  * reconnect restores every tunnel. Its counters add up across those sessions.
  *
- * The host's own forwards from ~/.ssh/config (LocalForward, RemoteForward, DynamicForward, as
- * `ssh host` sets them up) become tunnels of its connection the first time it connects, marked
- * fromConfig; like any tunnel they survive reconnects, and one removed stays removed. One that
- * listens on a Unix socket, which the contract's tunnels do not, is left out with a warning.
+ * The host's own forwards become tunnels of its connection the first time it connects: those of
+ * ~/.ssh/config (LocalForward, RemoteForward, DynamicForward, as `ssh host` sets them up;
+ * origin sshConfig) and a saved host's tunnels (origin profile). Like any tunnel they survive
+ * reconnects, and one removed stays removed. A config forward that listens on a Unix socket,
+ * which the contract's tunnels do not, is left out with a warning.
  *
  * Every change is a `tunnelState` event: a state change at once; counters (connections, bytes)
  * at most every TUNNEL_EVENT_INTERVAL_MS per tunnel, polled while connections are open (bytes
@@ -20,18 +21,19 @@ import { randomUUID } from 'node:crypto';
 import type { SshClient } from '../../client/connect.js';
 import { describeForward, type Forward } from '../../client/forward.js';
 import { Forwards } from '../../client/forwards.js';
-import type { Endpoint, ForwardSpec } from '../../config/forward-spec.js';
+import type { ForwardSpec } from '../../config/forward-spec.js';
 import type { SshOptions } from '../../config/ssh-options.js';
 import { TUNNEL_EVENT_INTERVAL_MS, type TunnelInfo } from '../api/contract.js';
-import { tunnelSpecSchema, type TunnelSpec } from '../api/schemas.js';
+import type { TunnelSpec } from '../api/schemas.js';
 import { NotFoundError } from '../errors.js';
 import type { EventSink } from '../events.js';
+import { fromForwardSpec, toForwardSpec } from './tunnel-spec.js';
 
 interface Tunnel {
   readonly id: string;
   readonly connectionId: string;
-  /** Set up from the host's ssh_config forwards. */
-  readonly fromConfig: boolean;
+  /** Set up from the host's ssh_config forwards or its saved tunnels; undefined: added. */
+  readonly origin: TunnelInfo['origin'];
   readonly spec: TunnelSpec;
   readonly forwardSpec: ForwardSpec;
   /** The forward on the connection's current session; null while waiting. */
@@ -51,36 +53,6 @@ interface LiveConnection {
   forwards: Forwards | null;
 }
 
-/** The core's ForwardSpec for the contract's TunnelSpec. */
-export function toForwardSpec(spec: TunnelSpec): ForwardSpec {
-  const listen = { kind: 'tcp' as const, host: spec.listen.host ?? null, port: spec.listen.port };
-  const target = (c: { host: string; port: number } | { path: string }): Endpoint =>
-    'path' in c ? { kind: 'unix', path: c.path } : { kind: 'tcp', host: c.host, port: c.port };
-  if (spec.type === 'dynamic') return { type: 'dynamic', listen };
-  if (spec.type === 'local') return { type: 'local', listen, connect: target(spec.connect) };
-  return { type: 'remote', listen, connect: spec.connect ? target(spec.connect) : null };
-}
-
-/**
- * The contract's TunnelSpec for a core ForwardSpec (ssh_config's), or null where none fits: a
- * Unix socket listener, or values the contract refuses.
- */
-export function fromForwardSpec(f: ForwardSpec): TunnelSpec | null {
-  if (f.listen.kind !== 'tcp') return null;
-  const { host, port } = f.listen;
-  const listen = host === null ? { port } : { host, port };
-  const target = (e: Endpoint) =>
-    e.kind === 'unix' ? { path: e.path } : { host: e.host ?? 'localhost', port: e.port };
-  const spec: unknown =
-    f.type === 'dynamic'
-      ? { type: 'dynamic', listen }
-      : f.type === 'local'
-        ? { type: 'local', listen, connect: target(f.connect) }
-        : { type: 'remote', listen, connect: f.connect === null ? null : target(f.connect) };
-  const r = tunnelSpecSchema.safeParse(spec);
-  return r.success ? r.data : null;
-}
-
 export class TunnelManager {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly live = new Map<string, LiveConnection>();
@@ -95,12 +67,12 @@ export class TunnelManager {
     private readonly onWarning: (message: string) => void = () => {},
   ) {}
 
-  add(connectionId: string, spec: TunnelSpec, fromConfig = false): TunnelInfo {
+  add(connectionId: string, spec: TunnelSpec, origin?: TunnelInfo['origin']): TunnelInfo {
     this.checkConnection(connectionId);
     const t: Tunnel = {
       id: randomUUID(),
       connectionId,
-      fromConfig,
+      origin,
       spec,
       forwardSpec: toForwardSpec(spec),
       forward: null,
@@ -134,8 +106,16 @@ export class TunnelManager {
     if (t.timer) clearTimeout(t.timer);
   }
 
-  /** The connection is now connected with `client`, or (null) no longer is. */
-  connectionChanged(connectionId: string, client: SshClient | null, options: SshOptions): void {
+  /**
+   * The connection is now connected with `client`, or (null) no longer is. `saved` are the
+   * saved host's tunnels, set up with the config's forwards on the first connect.
+   */
+  connectionChanged(
+    connectionId: string,
+    client: SshClient | null,
+    options: SshOptions,
+    saved: readonly ForwardSpec[] = [],
+  ): void {
     const previous = this.live.get(connectionId);
     if (previous?.client === client) return;
     this.live.delete(connectionId);
@@ -151,12 +131,16 @@ export class TunnelManager {
     for (const t of mine) this.start(t, live);
     if (!this.configured.has(connectionId)) {
       this.configured.add(connectionId);
-      this.addConfigured(connectionId, options);
+      this.addConfigured(connectionId, options, saved);
     }
   }
 
-  /** The host's LocalForward / RemoteForward / DynamicForward as tunnels (started: live). */
-  private addConfigured(connectionId: string, o: SshOptions): void {
+  /** The host's LocalForward / RemoteForward / DynamicForward and saved tunnels (started: live). */
+  private addConfigured(connectionId: string, o: SshOptions, saved: readonly ForwardSpec[]): void {
+    for (const f of saved) {
+      const spec = fromForwardSpec(f);
+      if (spec !== null) this.add(connectionId, spec, 'profile');
+    }
     for (const f of [...o.localForwards, ...o.remoteForwards, ...o.dynamicForwards]) {
       const spec = fromForwardSpec(f);
       if (spec === null) {
@@ -166,7 +150,7 @@ export class TunnelManager {
         );
         continue;
       }
-      this.add(connectionId, spec, true);
+      this.add(connectionId, spec, 'sshConfig');
     }
   }
 
@@ -216,7 +200,7 @@ export class TunnelManager {
       tunnelId: t.id,
       connectionId: t.connectionId,
       spec: t.spec,
-      ...(t.fromConfig ? { fromConfig: true as const } : {}),
+      ...(t.origin !== undefined ? { origin: t.origin } : {}),
       description: describeForward(t.forwardSpec),
       state,
       bound: (s?.bound ?? []).map((b) => ({ address: b.address, port: b.port })),

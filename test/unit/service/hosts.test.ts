@@ -199,6 +199,44 @@ test("a profile's jump hosts: checked as -J is, saved trimmed, winning over the 
   }
 });
 
+test("a profile's tunnels: -L / -R / -D as ssh takes them, checked, and resolved with it", async () => {
+  const t = tempDir('hosts');
+  try {
+    const hosts = new Hosts(join(t.dir, 'profiles.json'), join(t.dir, 'none'), 'me');
+    for (const bad of ['-L 0:h:1', '-X 80', '-L /tmp/l.sock:h:80', '-D h:1:2', '-R']) {
+      await assert.rejects(
+        hosts.profiles.save({ name: 'x', host: 'h', tunnels: ['-D 1080', bad] }),
+        (e: unknown) => (e as { code?: string }).code === 'INVALID_ARGUMENT',
+        bad,
+      );
+    }
+    assert.equal(existsSync(join(t.dir, 'profiles.json')), false, 'nothing written');
+    const p = await hosts.profiles.save({
+      name: 'x',
+      host: 'h',
+      tunnels: [' -L 8080:db:5432 ', '-R0:localhost:22', '-D 127.0.0.1:1080'],
+    });
+    assert.deepEqual(p.tunnels, ['-L 8080:db:5432', '-R0:localhost:22', '-D 127.0.0.1:1080']);
+    const r = await hosts.resolve({ kind: 'profile', id: p.id });
+    assert.deepEqual(
+      r.tunnels.map((f) => f.type),
+      ['local', 'remote', 'dynamic'],
+    );
+    assert.deepEqual(r.tunnels[0], {
+      type: 'local',
+      listen: { kind: 'tcp', host: null, port: 8080 },
+      connect: { kind: 'tcp', host: 'db', port: 5432 },
+    });
+    // other targets bring none
+    assert.deepEqual((await hosts.resolve({ kind: 'quick', text: 'h' })).tunnels, []);
+    // an empty list is not stored
+    const q = await hosts.profiles.save({ name: 'y', host: 'h', tunnels: [] });
+    assert.equal('tunnels' in q, false);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a malformed ssh_config is a problem in the list, not a failure', async () => {
   const t = tempDir('hosts');
   try {

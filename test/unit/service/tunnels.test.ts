@@ -17,11 +17,8 @@ import {
 } from '../../../core/config/forward-spec.js';
 import { TUNNEL_EVENT_INTERVAL_MS, type TunnelInfo } from '../../../core/service/api/contract.js';
 import { NotFoundError } from '../../../core/service/errors.js';
-import {
-  fromForwardSpec,
-  toForwardSpec,
-  TunnelManager,
-} from '../../../core/service/tunnels/tunnel-manager.js';
+import { TunnelManager } from '../../../core/service/tunnels/tunnel-manager.js';
+import { fromForwardSpec, toForwardSpec } from '../../../core/service/tunnels/tunnel-spec.js';
 import { connectionPair } from '../../support/connection-pair.js';
 import { waitFor } from '../../support/wait.js';
 

@@ -1,0 +1,67 @@
+/**
+ * Tunnels as the contract writes them (TunnelSpec) and as the core's forwards take them
+ * (ForwardSpec), both ways; and a saved host's tunnels, written as ssh's flags are
+ * (`-L 8080:db:5432`), read into either.
+ */
+import {
+  parseDynamicForward,
+  parseLocalForward,
+  parseRemoteForward,
+  type Endpoint,
+  type ForwardSpec,
+} from '../../config/forward-spec.js';
+import { ConfigError } from '../../errors.js';
+import { tunnelSpecSchema, type TunnelSpec } from '../api/schemas.js';
+
+/** The core's ForwardSpec for the contract's TunnelSpec. */
+export function toForwardSpec(spec: TunnelSpec): ForwardSpec {
+  const listen = { kind: 'tcp' as const, host: spec.listen.host ?? null, port: spec.listen.port };
+  const target = (c: { host: string; port: number } | { path: string }): Endpoint =>
+    'path' in c ? { kind: 'unix', path: c.path } : { kind: 'tcp', host: c.host, port: c.port };
+  if (spec.type === 'dynamic') return { type: 'dynamic', listen };
+  if (spec.type === 'local') return { type: 'local', listen, connect: target(spec.connect) };
+  return { type: 'remote', listen, connect: spec.connect ? target(spec.connect) : null };
+}
+
+/**
+ * The contract's TunnelSpec for a core ForwardSpec (ssh_config's), or null where none fits: a
+ * Unix socket listener, or values the contract refuses.
+ */
+export function fromForwardSpec(f: ForwardSpec): TunnelSpec | null {
+  if (f.listen.kind !== 'tcp') return null;
+  const { host, port } = f.listen;
+  const listen = host === null ? { port } : { host, port };
+  const target = (e: Endpoint) =>
+    e.kind === 'unix' ? { path: e.path } : { host: e.host ?? 'localhost', port: e.port };
+  const spec: unknown =
+    f.type === 'dynamic'
+      ? { type: 'dynamic', listen }
+      : f.type === 'local'
+        ? { type: 'local', listen, connect: target(f.connect) }
+        : { type: 'remote', listen, connect: f.connect === null ? null : target(f.connect) };
+  const r = tunnelSpecSchema.safeParse(spec);
+  return r.success ? r.data : null;
+}
+
+/**
+ * One of a saved host's tunnels: `-L spec`, `-R spec` or `-D spec` as ssh(1) takes them (the
+ * spec may follow the flag directly, as in `-L8080:h:80`). ConfigError, worded as ssh words it,
+ * for a bad one, or for one the app's tunnels cannot be: a Unix socket listener.
+ */
+export function parseTunnelFlag(text: string): ForwardSpec {
+  const m = /^\s*-([LRD])\s*(\S.*?)\s*$/.exec(text);
+  if (!m) throw new ConfigError(`'${text}' is not -L, -R or -D and a specification`, { text });
+  const spec = m[2] ?? '';
+  const f =
+    m[1] === 'L'
+      ? parseLocalForward(spec)
+      : m[1] === 'R'
+        ? parseRemoteForward(spec)
+        : parseDynamicForward(spec);
+  if (fromForwardSpec(f) === null) {
+    throw new ConfigError(`'${text}': the app's tunnels listen on TCP ports, not sockets`, {
+      text,
+    });
+  }
+  return f;
+}
