@@ -180,11 +180,20 @@ test('a flood of failed logins: the server stays up and answers at once', async 
   await wellBehaved();
 });
 
-test('memory stays bounded through all of it', () => {
+/**
+ * What the abuse may add to the server's RSS. Most of it is garbage V8 has not collected yet
+ * (keyway sshd keeps V8's default limits): growth measured 100–150 MiB on a quiet machine and
+ * 200.3 MiB once under CI's load (run 56, over the 200 MiB this bound was then). It guards
+ * against runaway growth under abuse, not against a small leak.
+ */
+const RSS_GROWTH_BOUND = 320 * 1024 * 1024;
+
+test('memory stays bounded through all of it', (t) => {
   const now = rssBytes(server.pid);
   const grew = now - baselineRss;
+  t.diagnostic(`RSS ${(baselineRss / 2 ** 20).toFixed(1)} -> ${(now / 2 ** 20).toFixed(1)} MiB`);
   assert.ok(
-    grew < 200 * 1024 * 1024,
+    grew < RSS_GROWTH_BOUND,
     `RSS grew by ${(grew / 2 ** 20).toFixed(1)} MiB (from ${(baselineRss / 2 ** 20).toFixed(1)} MiB)`,
   );
 });
