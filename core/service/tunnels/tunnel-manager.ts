@@ -137,20 +137,22 @@ export class TunnelManager {
 
   /** The host's LocalForward / RemoteForward / DynamicForward and saved tunnels (started: live). */
   private addConfigured(connectionId: string, o: SshOptions, saved: readonly ForwardSpec[]): void {
-    for (const f of saved) {
-      const spec = fromForwardSpec(f);
-      if (spec !== null) this.add(connectionId, spec, 'profile');
-    }
-    for (const f of [...o.localForwards, ...o.remoteForwards, ...o.dynamicForwards]) {
-      const spec = fromForwardSpec(f);
-      if (spec === null) {
-        this.onWarning(
-          `${describeForward(f)} from ssh_config was not set up: the app's tunnels listen on ` +
-            'TCP ports (use keyway ssh for a Unix socket listener)',
-        );
-        continue;
+    const config = [...o.localForwards, ...o.remoteForwards, ...o.dynamicForwards];
+    for (const [list, origin] of [
+      [saved, 'profile'],
+      [config, 'sshConfig'],
+    ] as const) {
+      for (const f of list) {
+        const spec = fromForwardSpec(f);
+        if (spec !== null) this.add(connectionId, spec, origin);
+        else {
+          const from = origin === 'profile' ? 'the saved host' : 'ssh_config';
+          this.onWarning(
+            `${describeForward(f)} from ${from} was not set up: the app's tunnels take TCP ` +
+              'listeners only (keyway ssh sets up the others)',
+          );
+        }
       }
-      this.add(connectionId, spec, 'sshConfig');
     }
   }
 
