@@ -201,12 +201,31 @@ test('ProxyJump through two hops: a host-key prompt per hop naming it, then the 
 });
 
 test("a saved profile's jump hosts (its -J) reach the target through them", async () => {
+  // the config's two-hop route to the same root@host:port, connected: another route is
+  // another connection (OpenSSH's %C hashes the jump hosts too)
+  const from = ws.events.length;
+  const bForwards = () => b.log().match(new RegExp(forwardedTo(c.port).source, 'g'))?.length ?? 0;
+  const bBefore = bForwards();
+  const viaConfig = await ws.api.connect({ target: { kind: 'sshConfig', alias: 'target' } });
+  // this connection again (the first test's): wait for its new 'connected', not the old one,
+  // so that its hops have forwarded before the logs below are read
+  const up = await ws.waitEvent(
+    'connectionState',
+    (p) =>
+      p.connectionId === viaConfig.connectionId &&
+      ['connected', 'failed'].includes(p.state) &&
+      ws.events.findIndex((e) => e.payload === p) >= from,
+    'the config route connected again',
+  );
+  assert.equal(up.state, 'connected', JSON.stringify(up.error));
+  // hop B's log line for it arrives on its own pipe, maybe after 'connected'
+  await waitFor(() => bForwards() > bBefore, "hop B's forward for the config route");
   const profile = await ws.api.saveProfile({
     profile: {
       name: 'via profile',
       host: '127.0.0.1',
       port: c.port,
-      user: testUser,
+      user: 'root',
       identityFiles: [key('c')],
       proxyJump: 'hop-a',
     },
@@ -214,6 +233,7 @@ test("a saved profile's jump hosts (its -J) reach the target through them", asyn
   const beforeA = a.log().length;
   const beforeB = b.log().length;
   const info = await ws.api.connect({ target: { kind: 'profile', id: profile.id } });
+  assert.notEqual(info.connectionId, viaConfig.connectionId);
   const done = await connected(info.connectionId);
   assert.equal(done.state, 'connected', JSON.stringify(done.error));
   // both host keys were saved by the first test: no prompt
@@ -225,8 +245,9 @@ test("a saved profile's jump hosts (its -J) reach the target through them", asyn
     'one hop only, not the config chain',
   );
   const out = await terminalOutput(info.connectionId, 'echo "jumped=$(id -un)"', 'jumped=');
-  assert.match(out, new RegExp(`jumped=${testUser}`));
+  assert.match(out, /jumped=root/);
   await ws.api.disconnect({ connectionId: info.connectionId });
+  await ws.api.disconnect({ connectionId: viaConfig.connectionId });
 });
 
 test('ProxyCommand (OpenSSH ssh -W): the saved host key is known, no prompt', async () => {

@@ -28,7 +28,10 @@ export interface ResolvedTarget extends ConnectTarget {
   readonly options: SshOptions;
   /** The name as typed or saved (before HostName). */
   readonly alias: string;
-  /** Connections to the same key share one SSH connection. */
+  /**
+   * Connections to the same key share one SSH connection: user@host:port and the jump hosts,
+   * what OpenSSH's %C (its ControlPath default) hashes, so another route is another connection.
+   */
   readonly key: string;
   readonly label: string;
   /** A saved host's tunnels, set up when it connects; [] for other targets. */
@@ -109,13 +112,15 @@ export class Hosts {
     const finalPort = port ?? options.port ?? 22;
     const finalUser = user ?? options.user ?? this.defaultUser;
     const label = `${finalUser}@${host}${finalPort === 22 ? '' : `:${finalPort}`}`;
+    const jumps = options.proxyJump;
+    const jump = jumps === undefined || jumps.toLowerCase() === 'none' ? null : jumps;
     return {
       host,
       port: finalPort,
       user: finalUser,
       alias: name,
       options,
-      key: `${finalUser}@${host}:${finalPort}`,
+      key: `${finalUser}@${host}:${finalPort}${jump === null ? '' : ` via ${jump}`}`,
       label,
       tunnels,
     };

@@ -186,9 +186,13 @@ test("a profile's jump hosts: checked as -J is, saved trimmed, winning over the 
     const r = await hosts.resolve({ kind: 'profile', id: p.id });
     assert.equal(r.options.proxyJump, 'ops@bastion:2222,[::1]:22');
     assert.equal(r.options.proxyCommand, undefined);
+    // another route is another connection (OpenSSH's %C hashes the jump hosts too)
+    assert.equal(r.key, 'me@inner:22 via ops@bastion:2222,[::1]:22');
     // none: no jump host even where the config names one
     const q = await hosts.profiles.save({ name: 'y', host: 'other', proxyJump: 'none' });
-    assert.equal((await hosts.resolve({ kind: 'profile', id: q.id })).options.proxyJump, 'none');
+    const direct = await hosts.resolve({ kind: 'profile', id: q.id });
+    assert.equal(direct.options.proxyJump, 'none');
+    assert.equal(direct.key, 'me@other:22');
     const plain = await hosts.profiles.save({ name: 'z', host: 'other' });
     assert.equal(
       (await hosts.resolve({ kind: 'profile', id: plain.id })).options.proxyJump,
