@@ -17,8 +17,8 @@ import {
   MAX_IDENTITY_FILES,
 } from './ssh-config-state.js';
 import { dollarExpand } from './ssh-config-tokens.js';
+import { a2port } from './port-name.js';
 import {
-  a2port,
   a2tun,
   convtime,
   logFacilityName,

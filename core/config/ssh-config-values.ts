@@ -1,7 +1,6 @@
 /**
  * Value syntaxes of ssh_config(5), as OpenSSH 9.2's misc.c and readconf.c read them: times
- * (convtime), sizes (scan_scaled), ports (a2port, with /etc/services names), tunnel ids
- * (a2tun), IPQoS names, escape characters, port-forward specifications (parse_forward),
+ * (convtime), sizes (scan_scaled), tunnel ids (a2tun), IPQoS names, escape characters, port-forward specifications (parse_forward),
  * ProxyJump lists (parse_jump), domain names (valid_domain), log levels and facilities.
  * Each returns undefined (or throws ConfigError where noted) for bad input.
  */
@@ -42,8 +41,6 @@ export function scanScaled(s: string): number | undefined {
   if (!Number.isSafeInteger(v)) return undefined;
   return m[1] === '-' ? -v : v;
 }
-
-export { a2port };
 
 /** SSH_TUNID_ANY and the tunnel device syntax `local[:remote]`, each a number or `any`. */
 export const TUN_ANY = 0x7fffffff;

@@ -48,6 +48,7 @@ export interface Service {
 
 export function createService(o: ServiceOptions = {}): Service {
   const home = o.home ?? homedir();
+  const onWarning = o.onWarning ?? (() => {});
   const events = new EventHub();
   const emit = events.emit;
   const hosts = new Hosts(
@@ -67,10 +68,10 @@ export function createService(o: ServiceOptions = {}): Service {
       '/etc/ssh/ssh_known_hosts',
       '/etc/ssh/ssh_known_hosts2',
     ],
-    onWarning: o.onWarning ?? (() => {}),
+    onWarning,
     onClient: (id, client, options, saved) => tunnels.connectionChanged(id, client, options, saved),
   });
-  const tunnels = new TunnelManager(emit, (id) => connections.check(id), o.onWarning ?? (() => {}));
+  const tunnels = new TunnelManager(emit, (id) => connections.check(id), onWarning);
   const terminals = new TerminalManager(emit, async (id) => ({
     session: await connections.client(id).openSession(),
     env: connections.sessionEnvironment(id),

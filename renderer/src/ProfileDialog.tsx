@@ -16,6 +16,24 @@ interface Props {
   readonly onCancel: () => void;
 }
 
+const TUNNELS_LABEL =
+  'Tunnels, opened on connect (one per line: -L 8080:db:5432, -R 0:localhost:22, -D 1080)';
+
+/** A labelled two-line text area for a list, one entry per line. */
+function LinesField(p: { label: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="field">
+      <span>{p.label}</span>
+      <textarea
+        value={p.value}
+        onChange={(ev) => p.onChange(ev.target.value)}
+        rows={2}
+        spellCheck={false}
+      />
+    </label>
+  );
+}
+
 /** A text area's non-empty lines, trimmed. */
 function lines(text: string): string[] {
   return text
@@ -76,15 +94,11 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
           />
           <TextField label="User" value={user} onChange={setUser} spellCheck={false} />
         </div>
-        <label className="field">
-          <span>Identity files (one per line)</span>
-          <textarea
-            value={identities}
-            onChange={(ev) => setIdentities(ev.target.value)}
-            rows={2}
-            spellCheck={false}
-          />
-        </label>
+        <LinesField
+          label="Identity files (one per line)"
+          value={identities}
+          onChange={setIdentities}
+        />
         <TextField
           label="Jump hosts (ProxyJump)"
           value={jump}
@@ -92,17 +106,7 @@ export function ProfileDialog({ profile, onSave, onCancel }: Props) {
           placeholder="user@bastion:22, … (none: no config jump host)"
           spellCheck={false}
         />
-        <label className="field">
-          <span>
-            Tunnels, opened on connect (one per line: -L 8080:db:5432, -R 0:localhost:22, -D 1080)
-          </span>
-          <textarea
-            value={tunnels}
-            onChange={(ev) => setTunnels(ev.target.value)}
-            rows={2}
-            spellCheck={false}
-          />
-        </label>
+        <LinesField label={TUNNELS_LABEL} value={tunnels} onChange={setTunnels} />
         <div className="row">
           <TextField label="Group" value={group} onChange={setGroup} />
           <TextField label="Colour" value={colour} onChange={setColour} placeholder="#3b82f6" />

@@ -49,8 +49,9 @@ export class ProfilesStore {
   /** Adds (no id) or replaces (id) a profile; resolves with it as stored. */
   save(input: ProfileInput): Promise<Profile> {
     return this.serialised(async () => {
-      checkJumpHosts(input.proxyJump);
-      checkTunnels(input.tunnels);
+      const jump = input.proxyJump;
+      if (jump !== undefined) checked(() => parseJumpSpec(jump, 'jump hosts'), { proxyJump: jump });
+      for (const t of input.tunnels ?? []) checked(() => parseTunnelFlag(t), { tunnel: t });
       const list = await this.load();
       const profile = clean({ ...input, id: input.id ?? randomUUID() });
       const i = list.findIndex((p) => p.id === profile.id);
@@ -134,26 +135,16 @@ function problemWith(text: string): string | null {
   return i ? `${i.path.map(String).join('.') || '(root)'}: ${i.message}` : 'invalid';
 }
 
-/** A profile's jump hosts must parse as ssh's -J does: an InvalidArgumentError saying why. */
-function checkJumpHosts(text: string | undefined): void {
-  if (text === undefined) return;
+/**
+ * A profile field parsed as ssh parses it (jump hosts as -J, tunnels as -L / -R / -D): its
+ * ConfigError becomes an InvalidArgumentError naming the field.
+ */
+function checked(parse: () => unknown, details: Record<string, string>): void {
   try {
-    parseJumpSpec(text, 'jump hosts');
+    parse();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new InvalidArgumentError(e.message, { proxyJump: text });
-  }
-}
-
-/** A profile's tunnels must parse as ssh's -L / -R / -D do, and listen on TCP ports. */
-function checkTunnels(list: readonly string[] | undefined): void {
-  for (const text of list ?? []) {
-    try {
-      parseTunnelFlag(text);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      throw new InvalidArgumentError(e.message, { tunnel: text });
-    }
+    throw new InvalidArgumentError(e.message, details);
   }
 }
 

@@ -7,13 +7,13 @@ import { resolveSshConfig } from '../../../core/config/ssh-config-resolve.js';
 import { percentExpand, tildeExpand } from '../../../core/config/ssh-config-tokens.js';
 import {
   convtime,
-  a2port,
   parseForward,
   parseJump,
   scanScaled,
 } from '../../../core/config/ssh-config-values.js';
 import { globPaths, matchComponent } from '../../../core/config/ssh-config-include.js';
 import { ConfigError } from '../../../core/errors.js';
+import { a2port } from '../../../core/config/port-name.js';
 import { addIdentityFile, emptyOptions } from '../../../core/config/ssh-options.js';
 import { resolveDestination } from '../../../core/config/ssh-config-host.js';
 import { tempDir } from '../../support/temp-dir.js';
