@@ -1,10 +1,12 @@
 /**
  * Default algorithm preferences (DESIGN.md "Algorithms", following OpenSSH 10) and their
  * configuration with ssh_config's +, -, ^ syntax. Defaults only name algorithms the runtime
- * implements; when the runtime has no native chacha20 (Electron's BoringSSL), AES-GCM goes
- * before chacha20-poly1305 because the pure-JS path is several times slower.
+ * implements; when the runtime has neither libsodium (sodium-native) nor node:crypto's
+ * chacha20 (Electron's BoringSSL has none), AES-GCM goes before chacha20-poly1305 because the
+ * pure-JS path is several times slower.
  */
 import { nativeAvailable } from '../crypto/backend.js';
+import { sodium } from '../crypto/sodium.js';
 import { supportedCiphers, supportedMacs } from '../crypto/cipher/index.js';
 import { supportedKex } from '../crypto/kex/index.js';
 import {
@@ -68,7 +70,9 @@ function ordered(order: readonly string[], have: readonly string[]): string[] {
 
 export function defaultAlgorithms(): AlgorithmPreferences {
   let ciphers = ordered(CIPHER_ORDER, supportedCiphers());
-  if (!nativeAvailable.chacha20) {
+  // chacha20-poly1305 is fast with libsodium or node:crypto's ChaCha20; with neither (only
+  // @noble's JavaScript ChaCha20) aes-gcm goes first
+  if (sodium() === null && !nativeAvailable.chacha20) {
     const gcm = ciphers.filter((c) => c.includes('-gcm@'));
     ciphers = [...gcm, ...ciphers.filter((c) => !gcm.includes(c))];
   }

@@ -12,16 +12,20 @@
  * blockSize is 8 and the length is outside the padded part (the packet is not block-aligned
  * for the cipher, only for the padding rule).
  *
- * Backends: ChaCha20 from node:crypto or @noble (chacha20.ts). Poly1305 is this project's
- * WebAssembly module (../wasm/poly1305.ts), or its float64 JavaScript (poly1305.ts) where
- * WebAssembly is missing; a forced 'noble' backend uses @noble/ciphers throughout so that
- * tests can cross-check the two paths.
+ * Backends: with 'auto', libsodium (../sodium.ts) does both ChaCha20 and Poly1305 for every
+ * packet, writing the ciphertext or plaintext straight into the buffer it returns. Without it
+ * (no sodium-native for this platform, or a backend forced by name): ChaCha20 from node:crypto
+ * or @noble (chacha20.ts), and Poly1305 from this project's WebAssembly module
+ * (../wasm/poly1305.ts), or its float64 JavaScript (poly1305.ts) where WebAssembly is missing.
+ * A forced 'noble' backend uses @noble/ciphers throughout so that tests can cross-check the
+ * paths.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { MacError, ProtocolError } from '../../errors.js';
 import { joinParts } from '../../wire/byte-parts.js';
 import { concatBytes, wipe } from '../../wire/bytes.js';
 import type { ResolvedBackend } from '../backend.js';
+import { sodium, type SodiumChaChaPoly } from '../sodium.js';
 import {
   chachaBlocks,
   chachaFactory,
@@ -75,6 +79,11 @@ function xorFromBlock1(data: Uint8Array, stream: Uint8Array, out: Uint8Array, at
   }
 }
 
+/** A new array of `length` bytes whose contents are not zeroed first: every byte is written. */
+function uninitialized(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+}
+
 /** A one-message Poly1305 as a parts one: the parts are joined first (rarely more than one). */
 function overJoined(mac: (msg: Uint8Array, key: Uint8Array) => Uint8Array): Poly1305 {
   return (parts, key) => mac(joinParts(parts), key);
@@ -94,10 +103,25 @@ abstract class ChaChaPolyBase {
   /** The main key as words for short packets' keystream (shortKeystream), or null. */
   private readonly mainWords: Uint32Array | null;
   protected readonly poly1305: Poly1305;
+  /** libsodium for whole packets, or null: then mainStream, shortKeystream and poly1305. */
+  protected readonly lib: SodiumChaChaPoly | null;
+  /** lib's nonce: the sequence number as uint64 big-endian (set by libPolyKey). */
+  protected readonly nonce = new Uint8Array(8);
+  /** The packet's Poly1305 key from lib, wiped after each use. */
+  private readonly polyKey = new Uint8Array(32);
   readonly #label: string;
 
-  /** `requested` is the caller's backend choice, `chacha` what it resolved to for ChaCha20. */
-  constructor(key: Uint8Array, chacha: ResolvedBackend, requested: CryptoBackend, role: string) {
+  /**
+   * `requested` is the caller's backend choice, `chacha` what it resolved to for ChaCha20;
+   * `lib` is libsodium, by default the process's when the choice is 'auto'.
+   */
+  constructor(
+    key: Uint8Array,
+    chacha: ResolvedBackend,
+    requested: CryptoBackend,
+    role: string,
+    lib: SodiumChaChaPoly | null = requested === 'auto' ? sodium() : null,
+  ) {
     if (key.length < 64) throw new RangeError(`${NAME}: key needs 64 bytes, got ${key.length}`);
     this.mainKey = copyBytes(key, 0, 32);
     this.headerWords = chachaKeyWords(key.subarray(32, 64));
@@ -105,11 +129,13 @@ abstract class ChaChaPolyBase {
     // a forced noble backend stays noble throughout: tests cross-check the two paths
     this.mainWords = chacha === 'node' && littleEndian ? chachaKeyWords(this.mainKey) : null;
     this.poly1305 = requested === 'noble' ? nobleParts : defaultParts;
-    this.#label = `${role}(${NAME}, ${chacha})`;
+    this.lib = lib;
+    this.#label = `${role}(${NAME}, ${lib === null ? chacha : 'sodium'})`;
   }
 
   dispose(): void {
     wipe(this.mainKey);
+    this.polyKey.fill(0);
     this.headerWords.fill(0);
     this.mainWords?.fill(0);
   }
@@ -126,6 +152,22 @@ abstract class ChaChaPolyBase {
     return shortStreamBytes.subarray(0, blocks * 64);
   }
 
+  /**
+   * With lib: sets the nonce to `seq` and returns the packet's Poly1305 key, the first 32 bytes
+   * of K_2's block 0, in a buffer the caller wipes.
+   */
+  protected libPolyKey(lib: SodiumChaChaPoly, seq: number): Uint8Array {
+    const n = this.nonce;
+    n[4] = seq >>> 24;
+    n[5] = (seq >>> 16) & 0xff;
+    n[6] = (seq >>> 8) & 0xff;
+    n[7] = seq & 0xff;
+    const key = this.polyKey;
+    key.fill(0);
+    lib.chacha20Xor(key, key, n, 0, this.mainKey);
+    return key;
+  }
+
   /** The 4 length bytes XORed with the header key's keystream for `seq`. */
   protected header(seq: number, bytes: Uint8Array): Uint8Array {
     return xorWord(bytes, chachaHeaderWord(this.headerWords, seq));
@@ -137,13 +179,19 @@ abstract class ChaChaPolyBase {
 }
 
 export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
-  constructor(key: Uint8Array, chacha: ResolvedBackend, requested: CryptoBackend) {
-    super(key, chacha, requested, 'PacketSealer');
+  constructor(
+    key: Uint8Array,
+    chacha: ResolvedBackend,
+    requested: CryptoBackend,
+    lib?: SodiumChaChaPoly | null,
+  ) {
+    super(key, chacha, requested, 'PacketSealer', lib);
   }
 
   seal(seq: number, packet: Uint8Array): Uint8Array {
     checkSeq(seq);
     checkPlainPacket(packet, this.blockSize, true);
+    if (this.lib !== null) return this.sealWith(this.lib, seq, packet);
     return this.sealShort(seq, packet) ?? concatBytes(...this.sealLong(seq, packet));
   }
 
@@ -151,10 +199,23 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
   sealParts(seq: number, packet: Uint8Array): Uint8Array[] {
     checkSeq(seq);
     checkPlainPacket(packet, this.blockSize, true);
-    const short = this.sealShort(seq, packet);
-    if (short === null) return this.sealLong(seq, packet);
-    const end = short.length - TAG;
-    return [short.subarray(0, 4), short.subarray(4, end), short.subarray(end)];
+    const whole =
+      this.lib !== null ? this.sealWith(this.lib, seq, packet) : this.sealShort(seq, packet);
+    if (whole === null) return this.sealLong(seq, packet);
+    const end = whole.length - TAG;
+    return [whole.subarray(0, 4), whole.subarray(4, end), whole.subarray(end)];
+  }
+
+  /** A packet sealed by libsodium into one new array: length, ciphertext, then the tag. */
+  private sealWith(lib: SodiumChaChaPoly, seq: number, packet: Uint8Array): Uint8Array {
+    const end = packet.length;
+    const out = uninitialized(end + TAG);
+    out.set(this.header(seq, packet));
+    const polyKey = this.libPolyKey(lib, seq);
+    lib.chacha20Xor(out.subarray(4, end), packet.subarray(4), this.nonce, 1, this.mainKey);
+    lib.poly1305(out.subarray(end), out.subarray(0, end), polyKey);
+    polyKey.fill(0);
+    return out;
   }
 
   /** A short packet sealed into one new array (shortKeystream), or null when it is longer. */
@@ -185,11 +246,18 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
 
 export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
   readonly headerSize = 4;
+  /** Where openWith computes the tag it compares. */
+  private readonly tag = new Uint8Array(TAG);
   /** The last length decrypted by packetLength(), reused by open() for the same bytes. */
   #last: { seq: number; encrypted: number; length: number } | undefined;
 
-  constructor(key: Uint8Array, chacha: ResolvedBackend, requested: CryptoBackend) {
-    super(key, chacha, requested, 'PacketOpener');
+  constructor(
+    key: Uint8Array,
+    chacha: ResolvedBackend,
+    requested: CryptoBackend,
+    lib?: SodiumChaChaPoly | null,
+  ) {
+    super(key, chacha, requested, 'PacketOpener', lib);
   }
 
   packetLength(seq: number, header: Uint8Array): number {
@@ -210,6 +278,7 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
         ? last.length
         : readUint32(this.header(seq, wire));
     checkWirePacket(wire, len, this.blockSize, true, TAG);
+    if (this.lib !== null) return this.openWith(this.lib, seq, wire, len);
     const stream = this.shortKeystream(seq, len);
     if (stream !== null) {
       try {
@@ -232,5 +301,19 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
       throw new MacError(`${NAME}: packet authentication failed`, { seq });
     }
     return main.xor(wire.subarray(4, 4 + len));
+  }
+
+  /** open() by libsodium: the tag checked, then the payload decrypted into a new array. */
+  private openWith(lib: SodiumChaChaPoly, seq: number, wire: Uint8Array, len: number): Uint8Array {
+    const polyKey = this.libPolyKey(lib, seq);
+    const tag = this.tag;
+    lib.poly1305(tag, wire.subarray(0, 4 + len), polyKey);
+    polyKey.fill(0);
+    if (!timingSafeEqual(tag, wire.subarray(4 + len))) {
+      throw new MacError(`${NAME}: packet authentication failed`, { seq });
+    }
+    const plain = uninitialized(len);
+    lib.chacha20Xor(plain, wire.subarray(4, 4 + len), this.nonce, 1, this.mainKey);
+    return plain;
   }
 }

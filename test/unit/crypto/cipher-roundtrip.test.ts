@@ -24,11 +24,15 @@ import { toHex } from '../../../core/wire/bytes.js';
 const combos = supportedCiphers().flatMap((c): [string, string | null][] =>
   cipherInfo(c)?.aead ? [[c, null]] : supportedMacs().map((m) => [c, m]),
 );
+// 'auto' is libsodium for chacha20-poly1305 (core/crypto/sodium.ts), node:crypto for the rest
 const pairs: [CryptoBackend, CryptoBackend][] = [
   ['node', 'node'],
   ['node', 'noble'],
   ['noble', 'node'],
   ['noble', 'noble'],
+  ['auto', 'noble'],
+  ['noble', 'auto'],
+  ['auto', 'auto'],
 ];
 
 function makeKeys(): DirectionKeys {
@@ -84,7 +88,7 @@ for (const [cipher, mac] of combos) {
     );
     const second = wires[1] ?? new Uint8Array();
     for (let i = 0; i < second.length; i++) {
-      for (const be of ['node', 'noble'] as const) {
+      for (const be of ['auto', 'node', 'noble'] as const) {
         const o = createOpener(cipher, mac, keys, be);
         openWire(o, 100, wires[0] ?? new Uint8Array()); // keeps stream/counter in step
         const bad = second.slice();
@@ -105,7 +109,7 @@ for (const [cipher, mac] of combos) {
     const w0 = s.seal(5, frame(randomBytes(30), s));
     const w1 = s.seal(6, frame(randomBytes(30), s));
     const refused = (e: unknown) => e instanceof MacError || e instanceof ProtocolError;
-    for (const be of ['node', 'noble'] as const) {
+    for (const be of ['auto', 'node', 'noble'] as const) {
       const fresh = () => createOpener(cipher, mac, keys, be);
       // w0 dropped in transit: the receiver, expecting sequence number 5, gets w1.
       assert.throws(() => openWire(fresh(), 5, w1), refused, 'dropped');

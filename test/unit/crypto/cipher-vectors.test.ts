@@ -233,7 +233,8 @@ function derive(cipher: string, mac: string | null): Uint8Array[] {
   return deriveCtr(info.keyLength, mac);
 }
 
-const backends: CryptoBackend[] = ['node', 'noble'];
+// 'auto': libsodium for chacha20-poly1305 (core/crypto/sodium.ts), node:crypto for the rest
+const backends: CryptoBackend[] = ['auto', 'node', 'noble'];
 
 for (const combo of Object.keys(recorded)) {
   const [cipher = '', macName] = combo.split(' + ');
