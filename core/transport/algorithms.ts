@@ -70,9 +70,9 @@ function ordered(order: readonly string[], have: readonly string[]): string[] {
 
 export function defaultAlgorithms(): AlgorithmPreferences {
   let ciphers = ordered(CIPHER_ORDER, supportedCiphers());
-  // chacha20-poly1305 is fast with libsodium or node:crypto's ChaCha20; with neither (only
-  // @noble's JavaScript ChaCha20) aes-gcm goes first
-  if (sodium() === null && !nativeAvailable.chacha20) {
+  // chacha20-poly1305 is fast with node:crypto's ChaCha20 or libsodium (loaded only when
+  // node:crypto has none); with neither (only @noble's JavaScript) aes-gcm goes first
+  if (!nativeAvailable.chacha20 && sodium() === null) {
     const gcm = ciphers.filter((c) => c.includes('-gcm@'));
     ciphers = [...gcm, ...ciphers.filter((c) => !gcm.includes(c))];
   }

@@ -4,6 +4,7 @@
 // on every size around the short-packet threshold and the 32 KiB bulk size.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { test } from 'node:test';
 import {
@@ -47,6 +48,11 @@ test('sodium-native loads, and "auto" seals and opens chacha20-poly1305 with it'
 test('with libsodium, chacha20-poly1305 keeps its place first in the default ciphers', () => {
   lib();
   assert.equal(defaultAlgorithms().ciphers[0], NAME);
+});
+
+test("sodium-native's own entry, the fallback to its prebuild's path, loads as well", () => {
+  const viaEntry = loadSodium(() => createRequire(import.meta.url)('sodium-native'));
+  assert.ok(viaEntry !== null);
 });
 
 test('a library that cannot be loaded or answers wrongly is refused', () => {
