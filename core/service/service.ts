@@ -11,6 +11,7 @@ import { appDataDir } from '../config/app-dirs.js';
 import { ConnectionManager } from './connections/connection-manager.js';
 import { PromptBroker } from './connections/prompts.js';
 import { createDispatch, type Dispatch, type Handlers } from './dispatch.js';
+import { InvalidArgumentError } from './errors.js';
 import { EventHub } from './events.js';
 import { LocalFiles } from './files/local-files.js';
 import { RemoteFiles } from './files/remote-files.js';
@@ -20,6 +21,7 @@ import { Hosts } from './hosts/hosts.js';
 import { parseQuickConnect } from './hosts/quick-connect.js';
 import { TerminalManager } from './terminals/terminal-manager.js';
 import { TunnelManager } from './tunnels/tunnel-manager.js';
+import { isTunnelFlagOf, tunnelFlag } from './tunnels/tunnel-spec.js';
 
 export interface ServiceOptions {
   /** Where profiles.json lives; default appDataDir(). */
@@ -137,6 +139,21 @@ export function createService(o: ServiceOptions = {}): Service {
     addTunnel: async ({ connectionId, spec }) => tunnels.add(connectionId, spec),
     listTunnels: async ({ connectionId }) => tunnels.list(connectionId),
     removeTunnel: async ({ tunnelId }) => tunnels.remove(tunnelId),
+    saveTunnel: async ({ tunnelId }) => {
+      const t = tunnels.get(tunnelId);
+      const profileId = connections.profileOf(t.connectionId);
+      if (profileId === null) {
+        throw new InvalidArgumentError(
+          `tunnel ${t.description} is on a connection that is not a saved host`,
+          { tunnelId },
+        );
+      }
+      const { added } = await hosts.profiles.addTunnel(profileId, tunnelFlag(t.spec), (line) =>
+        isTunnelFlagOf(line, t.spec),
+      );
+      if (added) emit('hostsChanged', {});
+      return tunnels.markSaved(tunnelId);
+    },
   };
 
   return {

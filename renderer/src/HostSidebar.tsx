@@ -222,6 +222,7 @@ export function HostSidebar(p: Props) {
                 api={p.api}
                 label={c.label}
                 tunnels={p.tunnels.filter((t) => t.connectionId === c.connectionId)}
+                savedHost={c.profileId !== undefined}
                 onError={p.onError}
               />
             </li>

@@ -1,7 +1,9 @@
 /**
  * A connection's tunnels under it in the sidebar, from the service's tunnelState events: each
- * as ssh's flag writes it (marked when it came from the host's ~/.ssh/config or its saved host), its state (waiting for the connection, listening on which port,
- * failed and why), its connections open and in all, the bytes each way, and Remove.
+ * as ssh's flag writes it (marked when it came from the host's ~/.ssh/config or its saved
+ * host), its state (waiting for the connection, listening on which port, failed and why), its
+ * connections open and in all, the bytes each way, Remove, and for one added by hand on a
+ * saved host's connection, Save to host (it then opens whenever the host connects).
  */
 import type { ServiceApi, TunnelInfo } from '../../core/service/api/contract.js';
 import { tunnelStatus } from './tunnel-spec.js';
@@ -10,6 +12,8 @@ interface Props {
   readonly api: ServiceApi;
   readonly label: string;
   readonly tunnels: readonly TunnelInfo[];
+  /** The connection was made as a saved host, to which a tunnel can be saved. */
+  readonly savedHost: boolean;
   readonly onError: (e: unknown) => void;
 }
 
@@ -21,7 +25,7 @@ const DOT: Record<TunnelInfo['state'], string> = {
   removed: 'down',
 };
 
-export function TunnelList({ api, label, tunnels, onError }: Props) {
+export function TunnelList({ api, label, tunnels, savedHost, onError }: Props) {
   if (tunnels.length === 0) return null;
   return (
     <ul className="tunnels" aria-label={`Tunnels of ${label}`}>
@@ -32,6 +36,17 @@ export function TunnelList({ api, label, tunnels, onError }: Props) {
             <code>{t.description}</code>
             {t.origin !== undefined && (
               <small className="origin">{t.origin === 'sshConfig' ? 'ssh_config' : 'saved'}</small>
+            )}
+            {t.origin === undefined && savedHost && (
+              <button
+                type="button"
+                className="small"
+                aria-label={`Save tunnel ${t.description} to the host`}
+                title="Open this tunnel whenever the host connects"
+                onClick={() => api.saveTunnel({ tunnelId: t.tunnelId }).catch(onError)}
+              >
+                Save
+              </button>
             )}
             <button
               type="button"

@@ -4,7 +4,9 @@
  * tunnel listens, carries a TCP echo both ways and counts its connection; a -R tunnel on port 0
  * shows the port the server picked, which reaches the echo server from the server's side; a
  * disconnect puts the tunnels back to waiting and a reconnect starts them again; Remove closes
- * the listener.
+ * the listener. A saved host's tunnels open when it connects, marked saved; one added by hand
+ * on its connection is saved to it with Save (the host's form then lists it), which a
+ * quick-connect connection's tunnels do not offer.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,4 +169,35 @@ test("a saved host's tunnels open when it connects, marked saved", async () => {
   assert.equal(await row.locator('.origin').innerText(), 'saved');
   await until(async () => /^listening on port /.test(await statusOf(row)), 'saved -L listening');
   assert.equal(await roundTrip(savedPort, 'saved tunnel'), 'saved tunnel');
+
+  // one added by hand on this saved host's connection: Save keeps it with the host
+  const byHand = await freePort();
+  await page
+    .getByRole('button', { name: new RegExp(`^Add tunnel to .*@localhost:${rig.sshd.port}$`) })
+    .click();
+  const dialog = page.getByRole('dialog', { name: /^Add tunnel to / });
+  await dialog.getByLabel('Port', { exact: true }).fill(String(byHand));
+  await dialog.getByLabel('Target host or socket path').fill('127.0.0.1');
+  await dialog.getByLabel('Target port').fill(String(echoPort));
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const added = page.locator('.tunnel', { hasText: `${byHand}:127.0.0.1:${echoPort}` });
+  await added.waitFor();
+  assert.equal(await added.locator('.origin').count(), 0);
+  await added.getByRole('button', { name: /^Save tunnel .* to the host$/ }).click();
+  await until(async () => (await added.locator('.origin').count()) === 1, 'marked saved');
+  assert.equal(await added.locator('.origin').innerText(), 'saved');
+  assert.equal(await added.getByRole('button', { name: /^Save tunnel / }).count(), 0);
+  await rig.shot('tunnel-saved');
+  // the host's form has it now, after the one it had
+  await page.getByRole('button', { name: 'Edit With a tunnel' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit With a tunnel' });
+  const lines = await edit.getByLabel(/^Tunnels, opened on connect/).inputValue();
+  assert.deepEqual(lines.split('\n'), [
+    `-L ${savedPort}:127.0.0.1:${echoPort}`,
+    `-L ${byHand}:127.0.0.1:${echoPort}`,
+  ]);
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  // the quick-connect connection is no saved host: its tunnels offer no Save
+  assert.equal(await page.getByRole('button', { name: /^Save tunnel / }).count(), 0);
 });

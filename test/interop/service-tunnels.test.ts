@@ -316,3 +316,62 @@ test("a host's ssh_config forwards become its tunnels on the first connect, once
   assert.equal(await refused(cfgPort), 'ECONNREFUSED');
   await ws.api.disconnect({ connectionId: c.connectionId });
 });
+
+test('a tunnel added by hand is saved to its saved host, once; elsewhere it cannot be', async () => {
+  const user = ensureTestUser().user;
+  const profile = await ws.api.saveProfile({
+    profile: {
+      name: 'tun-saved',
+      host: '127.0.0.1',
+      port: server.port,
+      user,
+      identityFiles: [tmp.path('id')],
+    },
+  });
+  const c = await ws.api.connect({ target: { kind: 'profile', id: profile.id } });
+  assert.equal(c.profileId, profile.id);
+  assert.equal(conn.profileId, undefined, 'an ssh_config alias is no saved host');
+  const up = await ws.waitEvent(
+    'connectionState',
+    (p) => p.connectionId === c.connectionId && ['connected', 'failed'].includes(p.state),
+  );
+  assert.equal(up.state, 'connected', JSON.stringify(up.error));
+  const port = await freePort();
+  const t = await ws.api.addTunnel({
+    connectionId: c.connectionId,
+    spec: {
+      type: 'local',
+      listen: { host: '127.0.0.1', port },
+      connect: { host: '127.0.0.1', port: echoPort },
+    },
+  });
+  assert.equal(t.origin, undefined);
+  const from = ws.events.length;
+  const saved = await ws.api.saveTunnel({ tunnelId: t.tunnelId });
+  assert.equal(saved.origin, 'profile');
+  await tunnelEvent(t.tunnelId, (x) => x.origin === 'profile', 'marked saved', from);
+  await ws.waitEvent('hostsChanged', () => true, 'hostsChanged');
+  const stored = async () =>
+    (await ws.api.listHosts({})).profiles.find((p) => p.id === profile.id)?.tunnels;
+  assert.deepEqual(await stored(), [`-L 127.0.0.1:${port}:127.0.0.1:${echoPort}`]);
+  // saving it again, or the same tunnel added twice, keeps one line
+  await ws.api.saveTunnel({ tunnelId: t.tunnelId });
+  const twin = await ws.api.addTunnel({ connectionId: c.connectionId, spec: t.spec });
+  assert.equal((await ws.api.saveTunnel({ tunnelId: twin.tunnelId })).origin, 'profile');
+  assert.equal((await stored())?.length, 1);
+  // still a working tunnel
+  await tunnelEvent(t.tunnelId, (x) => x.state === 'listening', 'listening');
+  const data = randomBytes(16 * 1024);
+  assert.equal(sha(await roundTrip(port, data)), sha(data));
+
+  const other = await ws.api.addTunnel({
+    connectionId: conn.connectionId,
+    spec: { type: 'dynamic', listen: { host: '127.0.0.1', port: await freePort() } },
+  });
+  await assert.rejects(ws.api.saveTunnel({ tunnelId: other.tunnelId }), {
+    code: 'INVALID_ARGUMENT',
+  });
+  await assert.rejects(ws.api.saveTunnel({ tunnelId: 'no-such-tunnel' }), { code: 'NOT_FOUND' });
+  for (const x of [other, twin, t]) await ws.api.removeTunnel({ tunnelId: x.tunnelId });
+  await ws.api.disconnect({ connectionId: c.connectionId });
+});

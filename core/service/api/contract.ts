@@ -88,6 +88,8 @@ export interface ConnectionInfo {
   readonly state: ConnectionState;
   /** Why it failed or dropped (state failed / disconnected by error). */
   readonly error?: WireError;
+  /** The saved host it was connected as (a target of kind profile); absent for others. */
+  readonly profileId?: string;
 }
 
 /** Host key as the prompt shows it. */
@@ -292,6 +294,7 @@ export interface MethodResults {
   addTunnel: TunnelInfo;
   listTunnels: readonly TunnelInfo[];
   removeTunnel: void;
+  saveTunnel: TunnelInfo;
   beginUpload: TransferInfo;
   writeUpload: void;
 }

@@ -16,6 +16,9 @@ import { UPLOAD_CHUNK_MAX } from './contract.js';
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
 
 /** A host name or address as typed: no whitespace, no control characters, no '@'. */
+/** The most tunnels a saved host keeps. */
+export const PROFILE_TUNNELS_MAX = 32;
+
 export const hostSchema = z
   .string()
   .min(1)
@@ -78,7 +81,7 @@ export const profileInputSchema = z.strictObject({
         .max(1100)
         .regex(/^\s*-[LRD][^\p{Cc}]*$/u, 'not -L, -R or -D and a specification'),
     )
-    .max(32)
+    .max(PROFILE_TUNNELS_MAX)
     .optional(),
   group: labelSchema.optional(),
   colour: colourSchema.optional(),
@@ -247,6 +250,8 @@ export const methodSchemas = {
   /** The tunnels of one connection, or of all. */
   listTunnels: z.strictObject({ connectionId: idSchema.optional() }),
   removeTunnel: z.strictObject({ tunnelId: idSchema }),
+  /** Adds a tunnel to the saved host its connection was made as, so it opens on every connect. */
+  saveTunnel: z.strictObject({ tunnelId: idSchema }),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;

@@ -51,6 +51,8 @@ interface Record_ {
   readonly id: string;
   /** The target as the UI asked for it (JSON), to know the same host entry again. */
   readonly asked: string;
+  /** The saved host it was asked for as (target kind profile), or null. */
+  readonly profileId: string | null;
   target: ResolvedTarget;
   state: ConnectionState;
   error: Error | null;
@@ -85,6 +87,7 @@ export class ConnectionManager {
     const r: Record_ = {
       id: randomUUID(),
       asked,
+      profileId: target.kind === 'profile' ? target.id : null,
       target: resolved,
       state: 'connecting',
       error: null,
@@ -129,6 +132,11 @@ export class ConnectionManager {
   /** Throws NotFoundError for an unknown connection id. */
   check(id: string): void {
     this.get(id);
+  }
+
+  /** The saved host the connection was made as, or null (ssh_config alias, quick connect). */
+  profileOf(id: string): string | null {
+    return this.get(id).profileId;
   }
 
   /** What a session on this connection sends as env requests (SetEnv, SendEnv's matches). */
@@ -235,6 +243,7 @@ export class ConnectionManager {
       user: t.user,
       state: r.state,
       ...(r.error ? { error: toWireError(r.error) } : {}),
+      ...(r.profileId !== null ? { profileId: r.profileId } : {}),
     };
   }
 }

@@ -14,7 +14,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Profile } from '../api/contract.js';
-import { idSchema, profileInputSchema, type ProfileInput } from '../api/schemas.js';
+import {
+  idSchema,
+  PROFILE_TUNNELS_MAX,
+  profileInputSchema,
+  type ProfileInput,
+} from '../api/schemas.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { parseJumpSpec } from '../../config/jump-spec.js';
 import { parseTunnelFlag } from '../tunnels/tunnel-spec.js';
@@ -59,6 +64,35 @@ export class ProfilesStore {
       const next = i < 0 ? [...list, profile] : list.map((p, j) => (j === i ? profile : p));
       await this.write(next);
       return profile;
+    });
+  }
+
+  /**
+   * Adds a tunnel line to profile `id`, unless `isSame` says one of its lines is already that
+   * tunnel; resolves with the profile as stored and whether the line was added. A read, check
+   * and write in one turn of the queue, so no save in between is lost.
+   */
+  addTunnel(
+    id: string,
+    line: string,
+    isSame: (existing: string) => boolean,
+  ): Promise<{ profile: Profile; added: boolean }> {
+    return this.serialised(async () => {
+      const list = await this.load();
+      const p = list.find((x) => x.id === id);
+      if (!p) throw new NotFoundError('profile', id);
+      const tunnels = p.tunnels ?? [];
+      if (tunnels.some(isSame)) return { profile: p, added: false };
+      if (tunnels.length >= PROFILE_TUNNELS_MAX) {
+        throw new InvalidArgumentError(
+          `the saved host "${p.name}" has ${tunnels.length} tunnels, the most it can keep`,
+          { id },
+        );
+      }
+      checked(() => parseTunnelFlag(line), { tunnel: line });
+      const profile: Profile = { ...p, tunnels: [...tunnels, line] };
+      await this.write(list.map((x) => (x.id === id ? profile : x)));
+      return { profile, added: true };
     });
   }
 

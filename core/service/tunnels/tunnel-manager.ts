@@ -32,8 +32,11 @@ import { fromForwardSpec, toForwardSpec } from './tunnel-spec.js';
 interface Tunnel {
   readonly id: string;
   readonly connectionId: string;
-  /** Set up from the host's ssh_config forwards or its saved tunnels; undefined: added. */
-  readonly origin: TunnelInfo['origin'];
+  /**
+   * Set up from the host's ssh_config forwards or its saved tunnels; undefined: added by hand
+   * (becomes 'profile' once saved to the host: markSaved).
+   */
+  origin: TunnelInfo['origin'];
   readonly spec: TunnelSpec;
   readonly forwardSpec: ForwardSpec;
   /** The forward on the connection's current session; null while waiting. */
@@ -94,6 +97,24 @@ export class TunnelManager {
     return [...this.tunnels.values()]
       .filter((t) => connectionId === undefined || t.connectionId === connectionId)
       .map((t) => this.info(t));
+  }
+
+  /** The tunnel as the UI sees it; NotFoundError for an id that names none. */
+  get(id: string): TunnelInfo {
+    const t = this.tunnels.get(id);
+    if (!t) throw new NotFoundError('tunnel', id);
+    return this.info(t);
+  }
+
+  /** The tunnel is now one of its saved host's (origin profile); a tunnelState event says so. */
+  markSaved(id: string): TunnelInfo {
+    const t = this.tunnels.get(id);
+    if (!t) throw new NotFoundError('tunnel', id);
+    if (t.origin !== 'profile') {
+      t.origin = 'profile';
+      this.changed(t, true);
+    }
+    return this.info(t);
   }
 
   remove(id: string): void {

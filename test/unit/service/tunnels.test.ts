@@ -18,7 +18,14 @@ import {
 import { TUNNEL_EVENT_INTERVAL_MS, type TunnelInfo } from '../../../core/service/api/contract.js';
 import { NotFoundError } from '../../../core/service/errors.js';
 import { TunnelManager } from '../../../core/service/tunnels/tunnel-manager.js';
-import { fromForwardSpec, toForwardSpec } from '../../../core/service/tunnels/tunnel-spec.js';
+import type { TunnelSpec } from '../../../core/service/api/schemas.js';
+import {
+  fromForwardSpec,
+  isTunnelFlagOf,
+  parseTunnelFlag,
+  toForwardSpec,
+  tunnelFlag,
+} from '../../../core/service/tunnels/tunnel-spec.js';
 import { connectionPair } from '../../support/connection-pair.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -97,4 +104,34 @@ test("ssh_config's forwards as the contract's tunnel specs, and back; Unix liste
   }
   assert.equal(fromForwardSpec(parseLocalForward('/tmp/l.sock:h:80')), null);
   assert.equal(fromForwardSpec(parseRemoteForward('/tmp/r.sock:h:80')), null);
+});
+
+test('a tunnel as a saved host keeps it (tunnelFlag) reads back to the same tunnel', () => {
+  const specs: TunnelSpec[] = [
+    { type: 'local', listen: { port: 8080 }, connect: { host: 'db', port: 5432 } },
+    { type: 'local', listen: { host: '127.0.0.1', port: 8080 }, connect: { path: '/run/a.sock' } },
+    { type: 'local', listen: { host: '::1', port: 8080 }, connect: { host: 'fe80::1', port: 80 } },
+    { type: 'remote', listen: { port: 0 }, connect: { host: 'localhost', port: 22 } },
+    { type: 'remote', listen: { host: '*', port: 1080 }, connect: null },
+    { type: 'dynamic', listen: { host: '::1', port: 1080 } },
+    { type: 'dynamic', listen: { host: null, port: 1081 } },
+  ];
+  const lines = specs.map(tunnelFlag);
+  assert.deepEqual(lines, [
+    '-L 8080:db:5432',
+    '-L 127.0.0.1:8080:/run/a.sock',
+    '-L [::1]:8080:[fe80::1]:80',
+    '-R 0:localhost:22',
+    '-R *:1080',
+    '-D [::1]:1080',
+    '-D 1081',
+  ]);
+  specs.forEach((spec, i) => {
+    const line = lines[i] ?? '';
+    assert.deepEqual(fromForwardSpec(parseTunnelFlag(line)), fromForwardSpec(toForwardSpec(spec)));
+    assert.ok(isTunnelFlagOf(line, spec), line);
+    assert.ok(isTunnelFlagOf(line.replace(' ', '   '), spec), 'spacing aside');
+    assert.equal(isTunnelFlagOf(lines[(i + 1) % lines.length] ?? '', spec), false, line);
+  });
+  assert.equal(isTunnelFlagOf('-L nonsense', specs[0] as TunnelSpec), false);
 });
