@@ -4,6 +4,7 @@
  * (`-L 8080:db:5432`), read into either.
  */
 import {
+  describeEndpoint,
   parseDynamicForward,
   parseLocalForward,
   parseRemoteForward,
@@ -66,24 +67,19 @@ export function parseTunnelFlag(text: string): ForwardSpec {
   return f;
 }
 
-/** `host:port` as ssh's forward specifications write it, an IPv6 address in brackets. */
-function hostPort(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
 /**
  * A tunnel as a saved host keeps it, ssh's flag and specification: `-L 8080:db:5432`,
  * `-R 127.0.0.1:0:localhost:22`, `-L 9000:/run/app.sock`, `-R 1080` (a remote SOCKS proxy),
- * `-D [::1]:1080`. parseTunnelFlag reads it back to the same tunnel.
+ * `-D [::1]:1080`. parseTunnelFlag reads it back to the same tunnel: a listener without a
+ * host is the bare port (describeEndpoint would write localhost, which reads back as one).
  */
 export function tunnelFlag(spec: TunnelSpec): string {
-  const { host, port } = spec.listen;
-  const listen = host === undefined || host === null ? String(port) : hostPort(host, port);
-  if (spec.type === 'dynamic') return `-D ${listen}`;
-  const flag = spec.type === 'local' ? '-L' : '-R';
-  const c = spec.connect;
-  if (c === null) return `${flag} ${listen}`;
-  return `${flag} ${listen}:${'path' in c ? c.path : hostPort(c.host, c.port)}`;
+  const f = toForwardSpec(spec);
+  const l = f.listen;
+  const listen = l.kind === 'tcp' && l.host === null ? String(l.port) : describeEndpoint(l);
+  if (f.type === 'dynamic') return `-D ${listen}`;
+  const flag = `${f.type === 'local' ? '-L' : '-R'} ${listen}`;
+  return f.connect === null ? flag : `${flag}:${describeEndpoint(f.connect)}`;
 }
 
 /** Whether a saved host's tunnel line (parseTunnelFlag's) is this tunnel; false if it is bad. */
