@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startUiRig, until, type UiRig } from '../support/e2e-ui.js';
+import { addHostForm, startUiRig, until, type UiRig } from '../support/e2e-ui.js';
 
 let rig: UiRig;
 
@@ -22,11 +22,11 @@ after(async () => {
 test('a host with a jump host: the form checks it, the connection goes through it', async () => {
   const { page, sshd } = rig;
   await page.goto(rig.url);
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const form = page.getByRole('dialog', { name: 'Add host' });
-  await form.getByLabel('Name').fill('Behind the hop');
-  await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-  await form.getByLabel('Port').fill(String(sshd.port));
+  const form = await addHostForm(page, {
+    name: 'Behind the hop',
+    host: '127.0.0.1',
+    port: sshd.port,
+  });
   const jump = form.getByLabel('Jump hosts (ProxyJump)');
   await jump.fill('hop,,other');
   await form.getByRole('button', { name: 'Save' }).click();

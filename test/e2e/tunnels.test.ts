@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
 import type { Locator } from 'playwright-core';
-import { quickConnect, startUiRig, until, type UiRig } from '../support/e2e-ui.js';
+import { addHostForm, quickConnect, startUiRig, until, type UiRig } from '../support/e2e-ui.js';
 
 let rig: UiRig;
 let echo: Server;
@@ -146,12 +146,12 @@ test('add -L and -R tunnels, use them, see them wait and come back, remove one',
 test("a saved host's tunnels open when it connects, marked saved", async () => {
   const { page } = rig;
   const savedPort = await freePort();
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const form = page.getByRole('dialog', { name: 'Add host' });
-  await form.getByLabel('Name').fill('With a tunnel');
   // another name for the same server: its own connection (one per user@host:port)
-  await form.getByLabel('Host', { exact: true }).fill('localhost');
-  await form.getByLabel('Port').fill(String(rig.sshd.port));
+  const form = await addHostForm(page, {
+    name: 'With a tunnel',
+    host: 'localhost',
+    port: rig.sshd.port,
+  });
   const tunnels = form.getByLabel(/^Tunnels, opened on connect/);
   await tunnels.fill('-L 0:127.0.0.1:1');
   await form.getByRole('button', { name: 'Save' }).click();

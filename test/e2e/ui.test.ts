@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startUiRig, type UiRig } from '../support/e2e-ui.js';
+import { addHostForm, startUiRig, type UiRig } from '../support/e2e-ui.js';
 import { waitFor } from '../support/wait.js';
 
 let rig: UiRig;
@@ -34,11 +34,7 @@ after(async () => {
 
 test('add a host, connect, accept the host key, run a command', async () => {
   await page.goto(rig.url);
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const form = page.getByRole('dialog', { name: 'Add host' });
-  await form.getByLabel('Name').fill('Local sshd');
-  await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-  await form.getByLabel('Port').fill(String(sshd.port));
+  const form = await addHostForm(page, { name: 'Local sshd', host: '127.0.0.1', port: sshd.port });
   await shot('01-add-host');
   await form.getByRole('button', { name: 'Save' }).click();
   const saved = page.getByRole('button', { name: 'Connect to Local sshd' });

@@ -64,10 +64,7 @@ before(async () => {
   host = await startWebHost({ service, uiDir: tmp.path('ui') });
   ws = await openServiceClient(host.wsUrl, host.origin);
   conn = await ws.api.connect({ target: { kind: 'sshConfig', alias: 'tun' } });
-  const up = await ws.waitEvent(
-    'connectionState',
-    (p) => p.connectionId === conn.connectionId && ['connected', 'failed'].includes(p.state),
-  );
+  const up = await connectionEvent(conn.connectionId, ['connected', 'failed'], 'connected');
   assert.equal(up.state, 'connected', JSON.stringify(up.error));
 });
 
@@ -99,6 +96,23 @@ async function tunnelEvent(
     what,
   );
   return found as TunnelInfo;
+}
+
+/** The first connectionState event of this connection, from event `from` on, in a state of `states`. */
+function connectionEvent(
+  id: string,
+  states: readonly ConnectionInfo['state'][],
+  what: string,
+  from = 0,
+): Promise<ConnectionInfo> {
+  return ws.waitEvent(
+    'connectionState',
+    (p) =>
+      p.connectionId === id &&
+      states.includes(p.state) &&
+      ws.events.findIndex((e) => e.payload === p) >= from,
+    what,
+  );
 }
 
 /** Sends `data` through 127.0.0.1:port and resolves with what comes back once it ends. */
@@ -225,14 +239,7 @@ test('after a reconnect the tunnel listens again and works; counters add up', as
   const again = await ws.api.reconnect({ connectionId: conn.connectionId });
   assert.equal(again.connectionId, conn.connectionId);
   await tunnelEvent(localTunnel.tunnelId, (t) => t.state === 'waiting', 'waiting', from);
-  await ws.waitEvent(
-    'connectionState',
-    (p) =>
-      p.connectionId === conn.connectionId &&
-      p.state === 'connected' &&
-      ws.events.findIndex((e) => e.payload === p) >= from,
-    'connected again',
-  );
+  await connectionEvent(conn.connectionId, ['connected'], 'connected again', from);
   await tunnelEvent(localTunnel.tunnelId, (t) => t.state === 'listening', 'listening again', from);
   const data = randomBytes(200 * 1024);
   assert.equal(sha(await roundTrip(localPort, data)), sha(data));
@@ -272,10 +279,7 @@ test("a host's ssh_config forwards become its tunnels on the first connect, once
   );
   const from = ws.events.length;
   const c = await ws.api.connect({ target: { kind: 'sshConfig', alias: 'tun-cfg' } });
-  const up = await ws.waitEvent(
-    'connectionState',
-    (p) => p.connectionId === c.connectionId && ['connected', 'failed'].includes(p.state),
-  );
+  const up = await connectionEvent(c.connectionId, ['connected', 'failed'], 'connected');
   assert.equal(up.state, 'connected', JSON.stringify(up.error));
   const mine = async () => (await ws.api.listTunnels({ connectionId: c.connectionId })).slice();
   const tunnels = await mine();
@@ -301,14 +305,7 @@ test("a host's ssh_config forwards become its tunnels on the first connect, once
   await ws.api.removeTunnel({ tunnelId: local.tunnelId });
   const third = ws.events.length;
   await ws.api.reconnect({ connectionId: c.connectionId });
-  await ws.waitEvent(
-    'connectionState',
-    (p) =>
-      p.connectionId === c.connectionId &&
-      p.state === 'connected' &&
-      ws.events.findIndex((e) => e.payload === p) >= third,
-    'connected a third time',
-  );
+  await connectionEvent(c.connectionId, ['connected'], 'connected a third time', third);
   assert.deepEqual(
     (await mine()).map((t) => t.spec.type),
     ['dynamic'],
@@ -331,10 +328,7 @@ test('a tunnel added by hand is saved to its saved host, once; elsewhere it cann
   const c = await ws.api.connect({ target: { kind: 'profile', id: profile.id } });
   assert.equal(c.profileId, profile.id);
   assert.equal(conn.profileId, undefined, 'an ssh_config alias is no saved host');
-  const up = await ws.waitEvent(
-    'connectionState',
-    (p) => p.connectionId === c.connectionId && ['connected', 'failed'].includes(p.state),
-  );
+  const up = await connectionEvent(c.connectionId, ['connected', 'failed'], 'connected');
   assert.equal(up.state, 'connected', JSON.stringify(up.error));
   const port = await freePort();
   const t = await ws.api.addTunnel({

@@ -12,7 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, launchChromium } from './chromium.js';
 import { startKeywaySshd, type KeywaySshd } from './keyway-sshd.js';
 import { tempDir, type TempDir } from './temp-dir.js';
@@ -149,4 +149,17 @@ export async function quickConnect(
   await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').waitFor({
     state: 'attached',
   });
+}
+
+/** Opens Add host and fills its name, host and port; returns the form, not yet saved. */
+export async function addHostForm(
+  page: Page,
+  host: { readonly name: string; readonly host: string; readonly port: number },
+): Promise<Locator> {
+  await page.getByRole('button', { name: 'Add host' }).click();
+  const form = page.getByRole('dialog', { name: 'Add host' });
+  await form.getByLabel('Name').fill(host.name);
+  await form.getByLabel('Host', { exact: true }).fill(host.host);
+  await form.getByLabel('Port').fill(String(host.port));
+  return form;
 }
